@@ -1,0 +1,328 @@
+// Package api serves sohoa's HTTP API under /v1: batches and their
+// progress, file uploads into a batch, documents' metadata and their
+// signed, searchable PDFs.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// Catalog is what the API reads and writes in the catalog.
+type Catalog interface {
+	EnsureBatch(ctx context.Context, id, name string) (catalog.Batch, error)
+	Batch(ctx context.Context, id string) (catalog.Batch, error)
+	Progress(ctx context.Context, batchID string) (catalog.Progress, error)
+	Documents(ctx context.Context, batchID string) ([]catalog.Document, error)
+	Document(ctx context.Context, id string) (catalog.Document, error)
+	Pages(ctx context.Context, documentID string) ([]catalog.Page, error)
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Catalog Catalog
+	Store   storage.Store
+	Ingest  *ingest.Ingester
+	Log     *slog.Logger
+}
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("POST /v1/batches", s.createBatch)
+	mux.HandleFunc("GET /v1/batches/{id}", s.getBatch)
+	mux.HandleFunc("GET /v1/batches/{id}/report", s.batchReport)
+	mux.HandleFunc("POST /v1/batches/{id}/files", s.uploadFile)
+	mux.HandleFunc("GET /v1/documents/{id}", s.getDocument)
+	mux.HandleFunc("GET /v1/documents/{id}/pdf", s.getPDF)
+	return mux
+}
+
+// Batch is a batch with its progress, as the API shows it.
+type Batch struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	Progress
+	// Done is true when every document is signed or failed.
+	Done bool `json:"done"`
+}
+
+// Progress counts a batch's pages and documents.
+type Progress struct {
+	Documents       int `json:"documents"`
+	DocumentsSigned int `json:"documents_signed"`
+	DocumentsFailed int `json:"documents_failed"`
+	PagesReceived   int `json:"pages_received"`
+	PagesOCRed      int `json:"pages_ocred"`
+	PagesFailed     int `json:"pages_failed"`
+}
+
+// Document is a document's metadata as the API shows it.
+type Document struct {
+	ID           string          `json:"id"`
+	BatchID      string          `json:"batch_id"`
+	SourceName   string          `json:"source_name"`
+	SourceSHA256 string          `json:"source_sha256"`
+	PageCount    int             `json:"page_count"`
+	Status       string          `json:"status"`
+	Error        string          `json:"error,omitempty"`
+	TextLength   int             `json:"text_length"`
+	Metadata     json.RawMessage `json:"metadata,omitempty"`
+	PDF          *SignedPDF      `json:"pdf,omitempty"`
+	Pages        []Page          `json:"pages,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// SignedPDF locates a document's signed PDF.
+type SignedPDF struct {
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Page is one page's status as the API shows it.
+type Page struct {
+	Seq        int     `json:"seq"`
+	Status     string  `json:"status"`
+	Error      string  `json:"error,omitempty"`
+	Width      int     `json:"width,omitempty"`
+	Height     int     `json:"height,omitempty"`
+	DPI        int     `json:"dpi,omitempty"`
+	SHA256     string  `json:"sha256,omitempty"`
+	TextLength int     `json:"text_length"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Report is a batch with every document and page: what became of each.
+type Report struct {
+	Batch     Batch      `json:"batch"`
+	Documents []Document `json:"documents"`
+}
+
+// Upload is the answer to a file upload.
+type Upload struct {
+	Document Document `json:"document"`
+	Created  bool     `json:"created"`
+}
+
+type apiError struct {
+	Code string `json:"code"`
+	VI   string `json:"vi"`
+	EN   string `json:"en"`
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, vi, en string, err error) {
+	if err != nil {
+		s.log().Error("api", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	writeJSON(w, status, map[string]apiError{"error": {Code: code, VI: vi, EN: en}})
+}
+
+func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, catalog.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		return
+	}
+	s.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Name == "" {
+		s.fail(w, r, http.StatusBadRequest, "bad_request",
+			`cần JSON {"name": "..."} với tên lô`, `expected JSON {"name": "..."} naming the batch`, nil)
+		return
+	}
+	b, err := s.Catalog.EnsureBatch(r.Context(), ingest.BatchID(req.Name), req.Name)
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	out, err := s.batch(r.Context(), b)
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) batch(ctx context.Context, b catalog.Batch) (Batch, error) {
+	p, err := s.Catalog.Progress(ctx, b.ID)
+	if err != nil {
+		return Batch{}, err
+	}
+	return Batch{
+		ID: b.ID, Name: b.Name, CreatedAt: b.CreatedAt,
+		Progress: Progress(p),
+		Done:     p.DocumentsSigned+p.DocumentsFailed == p.Documents,
+	}, nil
+}
+
+func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
+	b, err := s.Catalog.Batch(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	out, err := s.batch(r.Context(), b)
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) batchReport(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	b, err := s.Catalog.Batch(ctx, r.PathValue("id"))
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	rep := Report{}
+	if rep.Batch, err = s.batch(ctx, b); err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	docs, err := s.Catalog.Documents(ctx, b.ID)
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	for _, d := range docs {
+		view, err := s.document(ctx, d)
+		if err != nil {
+			s.failLookup(w, r, "document", err)
+			return
+		}
+		rep.Documents = append(rep.Documents, view)
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	b, err := s.Catalog.Batch(ctx, r.PathValue("id"))
+	if err != nil {
+		s.failLookup(w, r, "batch", err)
+		return
+	}
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		s.fail(w, r, http.StatusBadRequest, "bad_request",
+			"thiếu tham số name (tên tệp)", "missing the name query parameter (file name)", nil)
+		return
+	}
+	res, err := s.Ingest.File(ctx, b.ID, name, r.Body)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "internal",
+			"không tiếp nhận được tệp do lỗi hệ thống, hãy gửi lại", "the file could not be taken because of a system error; send it again", err)
+		return
+	}
+	view, err := s.document(ctx, res.Document)
+	if err != nil {
+		s.failLookup(w, r, "document", err)
+		return
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, Upload{Document: view, Created: res.Created})
+}
+
+func (s *Server) document(ctx context.Context, d catalog.Document) (Document, error) {
+	out := Document{
+		ID: d.ID, BatchID: d.BatchID, SourceName: d.SourceName, SourceSHA256: d.SourceSHA256,
+		PageCount: d.PageCount, Status: string(d.Status), Error: d.Error, TextLength: d.TextLen,
+		Metadata: d.Metadata, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	if d.Status == catalog.DocSigned {
+		out.PDF = &SignedPDF{URL: "/v1/documents/" + d.ID + "/pdf", SHA256: d.SignedSHA256, Size: d.SignedSize}
+	}
+	pages, err := s.Catalog.Pages(ctx, d.ID)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range pages {
+		out.Pages = append(out.Pages, Page{
+			Seq: p.Seq, Status: string(p.Status), Error: p.Error, Width: p.Width, Height: p.Height,
+			DPI: p.DPI, SHA256: p.SHA256, TextLength: p.TextLen, Confidence: p.Confidence,
+		})
+	}
+	return out, nil
+}
+
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Catalog.Document(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.failLookup(w, r, "document", err)
+		return
+	}
+	view, err := s.document(r.Context(), d)
+	if err != nil {
+		s.failLookup(w, r, "document", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view)
+}
+
+func (s *Server) getPDF(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.Catalog.Document(ctx, r.PathValue("id"))
+	if err != nil {
+		s.failLookup(w, r, "document", err)
+		return
+	}
+	if d.Status != catalog.DocSigned {
+		s.fail(w, r, http.StatusConflict, "not_signed",
+			fmt.Sprintf("tài liệu chưa được ký (trạng thái: %s)", d.Status),
+			fmt.Sprintf("the document is not signed yet (status: %s)", d.Status), nil)
+		return
+	}
+	rc, info, err := s.Store.Get(ctx, d.SignedKey)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "storage", "không đọc được tệp PDF", "the PDF could not be read", err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.Header().Set("ETag", `"`+info.SHA256+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+d.ID+`.pdf"`)
+	if _, err := io.Copy(w, rc); err != nil {
+		// Headers are gone; a short body tells the client. Log why.
+		s.log().Error("api: stream pdf", "document", d.ID, "err", err)
+	}
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Client calls a sohoa server's API.
+type Client struct {
+	BaseURL string // e.g. http://127.0.0.1:8080
+	HTTP    *http.Client
+}
+
+// Error is an error answer from the server.
+type Error struct {
+	Status int
+	Code   string
+	VI, EN string
+}
+
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	return fmt.Sprintf("%s / %s (HTTP %d, %s)", e.VI, e.EN, e.Status, e.Code)
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error apiError `json:"error"`
+		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
+		return &Error{Status: resp.StatusCode, Code: e.Error.Code, VI: e.Error.VI, EN: e.Error.EN}
+	}
+	if out == nil {
+		return nil
+	}
+	if w, ok := out.(io.Writer); ok {
+		_, err = io.Copy(w, resp.Body)
+		return err
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// CreateBatch creates the batch called name, or finds it if it exists.
+func (c *Client) CreateBatch(ctx context.Context, name string) (Batch, error) {
+	b, _ := json.Marshal(map[string]string{"name": name})
+	var out Batch
+	err := c.do(ctx, http.MethodPost, "/v1/batches", bytes.NewReader(b), "application/json", &out)
+	return out, err
+}
+
+// Batch returns a batch and its progress.
+func (c *Client) Batch(ctx context.Context, id string) (Batch, error) {
+	var out Batch
+	err := c.do(ctx, http.MethodGet, "/v1/batches/"+url.PathEscape(id), nil, "", &out)
+	return out, err
+}
+
+// Report returns every document and page of a batch.
+func (c *Client) Report(ctx context.Context, id string) (Report, error) {
+	var out Report
+	err := c.do(ctx, http.MethodGet, "/v1/batches/"+url.PathEscape(id)+"/report", nil, "", &out)
+	return out, err
+}
+
+// Upload sends one file into a batch.
+func (c *Client) Upload(ctx context.Context, batchID, name string, r io.Reader) (Upload, error) {
+	var out Upload
+	path := "/v1/batches/" + url.PathEscape(batchID) + "/files?name=" + url.QueryEscape(name)
+	err := c.do(ctx, http.MethodPost, path, r, "application/octet-stream", &out)
+	return out, err
+}
+
+// Document returns a document's metadata.
+func (c *Client) Document(ctx context.Context, id string) (Document, error) {
+	var out Document
+	err := c.do(ctx, http.MethodGet, "/v1/documents/"+url.PathEscape(id), nil, "", &out)
+	return out, err
+}
+
+// PDF writes a document's signed PDF to w.
+func (c *Client) PDF(ctx context.Context, id string, w io.Writer) error {
+	return c.do(ctx, http.MethodGet, "/v1/documents/"+url.PathEscape(id)+"/pdf", nil, "", w)
+}

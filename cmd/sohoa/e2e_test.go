@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/internal/servicetest"
+	"github.com/sohoa-vn/sohoa/scanners/synthetic"
+	"github.com/sohoa-vn/sohoa/storage/s3store"
+)
+
+func TestMain(m *testing.M) { servicetest.Main(m) }
+
+// badInputs writes files that must each end as a failed page with a clear
+// reason, and returns the reason expected (a fragment) by file name.
+func badInputs(t *testing.T, dir, goodPDF string) map[string]string {
+	t.Helper()
+	write := func(name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("empty.png", nil)
+	jpg, err := os.ReadFile(filepath.Join(dir, "cong-van.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("truncated.jpg", jpg[:len(jpg)/3])
+	write("notes.png", []byte("Đây là một tệp văn bản, không phải ảnh.\n"))
+	enc := filepath.Join(dir, "encrypted.pdf")
+	if out, err := exec.Command("qpdf", "--encrypt", "user", "owner", "256", "--", goodPDF, enc).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --encrypt: %v\n%s", err, out)
+	}
+	return map[string]string{
+		"empty.png":     "empty",
+		"truncated.jpg": "truncated",
+		"notes.png":     "unsupported",
+		"encrypted.pdf": "encrypted",
+	}
+}
+
+func TestEndToEndEmbedded(t *testing.T) {
+	cfg := configFromEnv()
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", s3store.Config{}
+	runEndToEnd(t, cfg, cfg)
+}
+
+// TestEndToEndServers runs the API and the workers as separate systems,
+// as a deployment does, on real Redis, PostgreSQL and MinIO.
+func TestEndToEndServers(t *testing.T) {
+	cfg := configFromEnv()
+	cfg.RedisURL = "redis://" + servicetest.Redis(t)
+	cfg.DatabaseURL = servicetest.Postgres(t)
+	m := servicetest.MinIO(t)
+	cfg.S3 = s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "e2e"}
+	apiCfg, workerCfg := cfg, cfg
+	apiCfg.Role, workerCfg.Role = "api", "worker"
+	runEndToEnd(t, apiCfg, workerCfg)
+}
+
+func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	samples, err := synthetic.WriteSamples(filepath.Join(dir, "in"), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	truth := map[string]string{}
+	var pdfSample string
+	for _, s := range samples {
+		p := filepath.Join(dir, "in", s.File)
+		files = append(files, p)
+		truth[s.File] = synthetic.TruthText(s.Doc)
+		if strings.HasSuffix(s.File, ".pdf") {
+			pdfSample = p
+		}
+	}
+	bad := badInputs(t, filepath.Join(dir, "in"), pdfSample)
+	for name := range bad {
+		files = append(files, filepath.Join(dir, "in", name))
+	}
+
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	apiCfg.Addr, workerCfg.Addr = "127.0.0.1:0", "127.0.0.1:0"
+	apiCfg.DataDir, workerCfg.DataDir = filepath.Join(dir, "data"), filepath.Join(dir, "data")
+	apiSys, err := startSystem(ctx, apiCfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer apiSys.Close()
+	if apiCfg.Role != "all" {
+		w, err := startSystem(ctx, workerCfg, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+	}
+
+	c := &api.Client{BaseURL: apiSys.URL()}
+	failed, b, err := ingestPaths(ctx, c, "e2e", files, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every bad file, and only those, is reported with its reason.
+	if len(failed) != len(bad) {
+		t.Errorf("ingest reported %d failed files, want %d: %+v", len(failed), len(bad), failed)
+	}
+	for _, f := range failed {
+		want, ok := bad[filepath.Base(f.path)]
+		if !ok {
+			t.Errorf("good file %s reported failed: %s", f.path, f.reason)
+			continue
+		}
+		if !strings.Contains(f.reason, want) || !strings.Contains(f.reason, " / ") {
+			t.Errorf("%s: reason %q lacks %q or is not bilingual", f.path, f.reason, want)
+		}
+	}
+	if err := waitBatch(ctx, c, b.ID, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.Report(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rep.Batch.DocumentsSigned, len(samples); got != want {
+		t.Errorf("documents signed = %d, want %d", got, want)
+	}
+	if got, want := rep.Batch.DocumentsFailed, len(bad); got != want {
+		t.Errorf("documents failed = %d, want %d", got, want)
+	}
+	out := filepath.Join(dir, "out")
+	docs, err := demoFetch(ctx, c, b.ID, out, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		name := path.Base(d.Source)
+		if _, isBad := bad[name]; isBad {
+			if d.Status != "failed" {
+				t.Errorf("%s: status %s, want failed", name, d.Status)
+			}
+			continue
+		}
+		t.Logf("%s: %s, %d pages, %d chars, CER %.2f%%, pdfsig: %s", d.ID, name, d.Pages, d.TextLen, 100*d.CER, d.Pdfsig)
+		if d.Pdfsig != "valid, whole document signed" {
+			t.Errorf("%s: pdfsig: %s", name, d.Pdfsig)
+		}
+		pdf := filepath.Join(out, d.ID+".pdf")
+		if o, err := exec.Command("qpdf", "--check", pdf).CombinedOutput(); err != nil {
+			t.Errorf("%s: qpdf --check: %v\n%s", name, err, o)
+		}
+		if d.CER < 0 || d.CER > 0.03 {
+			got, _ := pdfText(ctx, pdf)
+			t.Errorf("%s: character error rate %.2f%%, want < 3%%\n--- pdftotext:\n%s", name, 100*d.CER, got)
+		}
+		meta, err := c.Document(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if meta.PDF == nil || meta.PDF.SHA256 == "" || meta.PageCount != d.Pages || len(meta.Pages) != d.Pages {
+			t.Errorf("%s: metadata incomplete: %+v", name, meta)
+		}
+	}
+
+	// Sending the same files again adds nothing.
+	before := rep.Batch
+	if _, _, err := ingestPaths(ctx, c, "e2e", files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.Batch(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Documents != before.Documents || after.PagesReceived != before.PagesReceived {
+		t.Errorf("re-ingest changed the batch: before %+v, after %+v", before.Progress, after.Progress)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

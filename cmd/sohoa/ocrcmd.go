@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sohoa-vn/sohoa/assemble"
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/metadata"
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+// ocrResult is what "sohoa ocr --json" writes.
+type ocrResult struct {
+	Pages    []ocrPage         `json:"pages"`
+	Text     string            `json:"text"`
+	Metadata metadata.Metadata `json:"metadata"`
+}
+
+type ocrPage struct {
+	Source     string  `json:"source"`
+	Seq        int     `json:"seq"`
+	DPI        int     `json:"dpi"`
+	Text       string  `json:"text"`
+	Words      int     `json:"words"`
+	Confidence float64 `json:"confidence"`
+}
+
+func ocrCmd() *cobra.Command {
+	var out, jsonOut string
+	var langs []string
+	workers := runtime.NumCPU()
+	cmd := &cobra.Command{
+		Use:   "ocr IMAGE_OR_PDF... -o OUT.pdf [--json META.json]",
+		Short: "Recognise scans offline into one searchable PDF (and text + metadata JSON)",
+		Long: `Recognise page images (PNG, JPEG, TIFF, PDFs of page images) with Tesseract
+and write them, in the order given, as one searchable PDF: each page image with
+an invisible text layer. --json also writes the text, per-page confidence and
+the document metadata found (number/symbol, date, type, issuer, signer).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("-o OUT.pdf is required / cần -o OUT.pdf")
+			}
+			return runOCR(cmd.Context(), args, out, jsonOut, langs, workers)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&out, "output", "o", "", "searchable PDF to write")
+	f.StringVar(&jsonOut, "json", "", "also write text and metadata as JSON to this file")
+	f.StringSliceVar(&langs, "lang", []string{"vie"}, "Tesseract languages")
+	f.IntVar(&workers, "workers", workers, "pages recognised in parallel")
+	return cmd
+}
+
+func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []string, workers int) error {
+	type item struct {
+		src  string
+		page ingest.Page
+		ocr  *ocr.Page
+	}
+	var items []*item
+	for _, in := range inputs {
+		f, err := os.Open(in)
+		if err != nil {
+			return err
+		}
+		st, err := f.Stat()
+		if err == nil {
+			err = ingest.Split(ctx, f, st.Size(), filepath.Base(in), ingest.DefaultLimits(), func(p ingest.Page) error {
+				items = append(items, &item{src: in, page: p})
+				return nil
+			})
+		}
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	pool, err := ocr.NewPool(ocr.Config{Languages: langs, Workers: workers})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, it := range items {
+		g.Go(func() error {
+			p, err := pool.Recognize(gctx, it.page.Data)
+			if err != nil {
+				return fmt.Errorf("ocr %s page %d: %w", it.src, it.page.Seq, err)
+			}
+			it.ocr = p
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+
+	tmp := out + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	err = assemble.Write(f, assemble.Info{Title: filepath.Base(inputs[0]), Created: time.Now()}, len(items), func(i int) (assemble.Page, error) {
+		it := items[i]
+		return assemble.Page{Image: it.page.Data, Format: it.page.Format, DPI: it.page.DPI, OCR: it.ocr}, nil
+	})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d page(s) in %.1fs (%.1f pages/min) → %s\n", len(items), elapsed.Seconds(),
+		float64(len(items))/elapsed.Minutes(), out)
+	if jsonOut == "" {
+		return nil
+	}
+	res := ocrResult{}
+	var texts []string
+	for _, it := range items {
+		res.Pages = append(res.Pages, ocrPage{Source: it.src, Seq: it.page.Seq, DPI: it.page.DPI,
+			Text: it.ocr.Text, Words: len(it.ocr.Words), Confidence: it.ocr.MeanConf})
+		texts = append(texts, it.ocr.Text)
+	}
+	res.Text = strings.Join(texts, "\f")
+	res.Metadata = metadata.Extract(res.Text)
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(jsonOut, append(b, '\n'), 0o644)
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+
+	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/sign"
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+	"github.com/sohoa-vn/sohoa/storage/localfs"
+	"github.com/sohoa-vn/sohoa/storage/s3store"
+	"github.com/sohoa-vn/sohoa/worker"
+)
+
+// config is the server's configuration. Every field has a default that
+// gives the embedded system (local files, in-process queue, SQLite); the
+// SOHOA_* environment variables point it at real servers.
+type config struct {
+	Role        string // "all" (API and workers), "api" or "worker"
+	Addr        string
+	DataDir     string
+	RedisURL    string // empty: embedded in-process queue
+	DatabaseURL string // empty: SQLite in DataDir
+	S3          s3store.Config
+	P12Path     string // empty: a demo identity in DataDir
+	P12Password string
+	SignerName  string
+	Workers     int
+	Languages   []string
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sohoa")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "sohoa")
+	}
+	return "sohoa-data"
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// configFromEnv reads the SOHOA_* environment variables.
+func configFromEnv() config {
+	c := config{
+		Role:        "all",
+		Addr:        envOr("SOHOA_ADDR", "127.0.0.1:8080"),
+		DataDir:     envOr("SOHOA_DATA_DIR", defaultDataDir()),
+		RedisURL:    os.Getenv("SOHOA_REDIS_URL"),
+		DatabaseURL: os.Getenv("SOHOA_DATABASE_URL"),
+		S3: s3store.Config{
+			Endpoint:  os.Getenv("SOHOA_S3_ENDPOINT"),
+			AccessKey: os.Getenv("SOHOA_S3_ACCESS_KEY"),
+			SecretKey: os.Getenv("SOHOA_S3_SECRET_KEY"),
+			Bucket:    envOr("SOHOA_S3_BUCKET", "sohoa"),
+			Region:    os.Getenv("SOHOA_S3_REGION"),
+			UseSSL:    os.Getenv("SOHOA_S3_USE_SSL") == "true",
+		},
+		P12Path:     os.Getenv("SOHOA_SIGN_P12"),
+		P12Password: os.Getenv("SOHOA_SIGN_PASSWORD"),
+		SignerName:  envOr("SOHOA_SIGNER_NAME", "sohoa"),
+		Workers:     runtime.NumCPU(),
+		Languages:   strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
+	}
+	return c
+}
+
+// system is a running sohoa: catalog, storage, queue, and the API and/or
+// workers its role asks for.
+type system struct {
+	cfg       config
+	log       *slog.Logger
+	catalog   *catalog.DB
+	store     storage.Store
+	miniredis *miniredis.Miniredis
+	redis     asynq.RedisConnOpt
+	client    *asynq.Client
+	queue     *worker.Queue
+	server    *asynq.Server
+	ocr       *ocr.Pool
+	http      *http.Server
+	listener  net.Listener
+	cancel    context.CancelFunc
+	done      chan struct{}
+}
+
+// URL is where the API listens.
+func (s *system) URL() string { return "http://" + s.listener.Addr().String() }
+
+func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, err error) {
+	s := &system{cfg: cfg, log: log, done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		dbURL = "sqlite:" + filepath.Join(cfg.DataDir, "catalog.db")
+	}
+	if s.catalog, err = catalog.Open(ctx, dbURL); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if cfg.S3.Endpoint != "" {
+		s.store, err = s3store.New(ctx, cfg.S3)
+	} else {
+		s.store, err = localfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	if cfg.RedisURL != "" {
+		if s.redis, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+			return nil, fmt.Errorf("SOHOA_REDIS_URL: %w", err)
+		}
+	} else {
+		// Embedded default: the same asynq code on an in-process
+		// Redis-compatible server. It keeps nothing across restarts; the
+		// reconciler re-enqueues unfinished work from the catalog.
+		if s.miniredis, err = miniredis.Run(); err != nil {
+			return nil, fmt.Errorf("embedded queue: %w", err)
+		}
+		s.redis = asynq.RedisClientOpt{Addr: s.miniredis.Addr()}
+	}
+	s.client = asynq.NewClient(s.redis)
+	s.queue = worker.NewQueue(s.client)
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	if cfg.Role == "all" || cfg.Role == "worker" {
+		if err := s.startWorkers(runCtx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Role == "all" || cfg.Role == "api" {
+		if err := s.startAPI(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *system) startWorkers(ctx context.Context) error {
+	id, err := s.identity()
+	if err != nil {
+		return err
+	}
+	if s.ocr, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers}); err != nil {
+		return err
+	}
+	h := &worker.Handlers{
+		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log,
+		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
+		Sign: func(ctx context.Context, in, out string) error {
+			return sign.SignFile(ctx, in, out, id, sign.Options{
+				Name:   s.cfg.SignerName,
+				Reason: "Số hóa tài liệu / Digitized document",
+			})
+		},
+	}
+	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
+		return err
+	}
+	mux := asynq.NewServeMux()
+	h.Register(mux)
+	s.server = asynq.NewServer(s.redis, asynq.Config{
+		Concurrency: s.cfg.Workers,
+		Queues:      map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1},
+		Logger:      asynqLogger{s.log},
+		LogLevel:    asynq.WarnLevel,
+	})
+	if err := s.server.Start(mux); err != nil {
+		return fmt.Errorf("workers: %w", err)
+	}
+	rec := &worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Grace: 30 * time.Second, Log: s.log}
+	// The queue may be new (embedded, or a wiped Redis): queue everything
+	// unfinished at once, then keep checking.
+	if _, err := (&worker.Reconciler{Catalog: s.catalog, Queue: s.queue}).Once(ctx); err != nil {
+		return err
+	}
+	go func() {
+		defer close(s.done)
+		rec.Run(ctx, time.Minute)
+	}()
+	return nil
+}
+
+func (s *system) identity() (*sign.Identity, error) {
+	if s.cfg.P12Path == "" {
+		dir := filepath.Join(s.cfg.DataDir, "demo-pki")
+		s.log.Warn("signing with a DEMO identity: set SOHOA_SIGN_P12 to a real PKCS#12 file", "dir", dir)
+		return sign.DemoIdentity(dir)
+	}
+	b, err := os.ReadFile(s.cfg.P12Path)
+	if err != nil {
+		return nil, fmt.Errorf("SOHOA_SIGN_P12: %w", err)
+	}
+	return sign.LoadPKCS12(b, s.cfg.P12Password)
+}
+
+func (s *system) startAPI() error {
+	var err error
+	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
+	}
+	tmp := filepath.Join(s.cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return err
+	}
+	srv := &api.Server{
+		Catalog: s.catalog, Store: s.store, Log: s.log,
+		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue, Limits: ingest.DefaultLimits(), TempDir: tmp},
+	}
+	s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Close stops the system: the API first, then the workers (finishing the
+// tasks in hand), then the queue and the stores.
+func (s *system) Close() {
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = s.http.Shutdown(ctx)
+		cancel()
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.server != nil {
+		s.server.Shutdown()
+		<-s.done
+	}
+	if s.client != nil {
+		s.client.Close()
+	}
+	if s.ocr != nil {
+		s.ocr.Close()
+	}
+	if s.miniredis != nil {
+		s.miniredis.Close()
+	}
+	if s.catalog != nil {
+		s.catalog.Close()
+	}
+}
+
+// asynqLogger sends asynq's logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...), "component", "asynq")
+	os.Exit(1)
+}

@@ -1,0 +1,571 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"log/slog"
+	"math"
+	"sync"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"golang.org/x/image/tiff"
+)
+
+// Page is one page image taken from an input file.
+type Page struct {
+	Seq           int    // 1-based position in the file
+	Data          []byte // the encoded image
+	Format        string // "png" or "jpeg"
+	Width, Height int    // pixels
+	DPI           int
+}
+
+// Split sniffs the content of a file (not its name, which is used only in
+// messages) and calls fn for each of its pages in order, one decoded page
+// in memory at a time. PNG and JPEG pass through unchanged after a full
+// decode has shown they are whole; TIFF pages (one or many) are re-encoded
+// as PNG, bilevel pages as 1-bit PNG; a PDF must hold one image per page
+// (a scan), which is taken out as it is when it is a JPEG and as PNG
+// otherwise. Bad input returns an *InputError; an error from fn or ctx is
+// returned as it is.
+func Split(ctx context.Context, r io.ReaderAt, size int64, name string, lim Limits, fn func(Page) error) error {
+	lim = lim.orDefault()
+	switch {
+	case size <= 0:
+		return inputErr(name, 0, CodeEmpty, "tệp rỗng", "empty file")
+	case size > lim.MaxBytes:
+		return tooLarge(name, lim.MaxBytes)
+	}
+	head := make([]byte, min(size, 1024))
+	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("split %s: %w", name, err)
+	}
+	s := splitter{ctx: ctx, r: r, size: size, name: name, lim: lim, fn: fn}
+	switch {
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return s.single("png")
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return s.single("jpeg")
+	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
+		return s.tiff()
+	case bytes.Contains(head, []byte("%PDF-")):
+		return s.pdf()
+	}
+	return unsupported(name)
+}
+
+type splitter struct {
+	ctx  context.Context
+	r    io.ReaderAt
+	size int64
+	name string
+	lim  Limits
+	fn   func(Page) error
+}
+
+// emit hands a page to fn, unless the context is done.
+func (s *splitter) emit(p Page) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	return s.fn(p)
+}
+
+// decodeErr classifies a decoder's error (or panic) on page.
+func (s *splitter) decodeErr(page int, err error) *InputError {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return truncated(s.name, page)
+	}
+	return corrupt(s.name, page, err)
+}
+
+// guard runs a decoder, turning a panic on malformed input into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decoder failed: %v", r)
+		}
+	}()
+	return f()
+}
+
+func (s *splitter) checkPixels(page, w, h int) error {
+	if w <= 0 || h <= 0 {
+		return corrupt(s.name, page, fmt.Errorf("image size %d×%d", w, h))
+	}
+	if int64(w)*int64(h) > s.lim.MaxPixels {
+		return tooManyPixels(s.name, page, w, h, s.lim.MaxPixels)
+	}
+	return nil
+}
+
+// single passes a PNG or JPEG file through as its one page.
+func (s *splitter) single(format string) error {
+	data := make([]byte, s.size)
+	if _, err := s.r.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("split %s: %w", s.name, err)
+	}
+	p, err := s.checkImage(1, data, format)
+	if err != nil {
+		return err
+	}
+	return s.emit(p)
+}
+
+// checkImage validates an encoded PNG or JPEG page: its header size first,
+// then a full decode, which catches truncation.
+func (s *splitter) checkImage(seq int, data []byte, format string) (Page, error) {
+	var cfg image.Config
+	err := guard(func() (err error) {
+		if format == "png" {
+			cfg, err = png.DecodeConfig(bytes.NewReader(data))
+		} else {
+			cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
+		}
+		return err
+	})
+	if err != nil {
+		return Page{}, s.decodeErr(seq, err)
+	}
+	if err := s.checkPixels(seq, cfg.Width, cfg.Height); err != nil {
+		return Page{}, err
+	}
+	err = guard(func() (err error) {
+		if format == "png" {
+			_, err = png.Decode(bytes.NewReader(data))
+		} else {
+			_, err = jpeg.Decode(bytes.NewReader(data))
+		}
+		return err
+	})
+	if err != nil {
+		if !hasEnd(data, format) {
+			return Page{}, truncated(s.name, seq)
+		}
+		return Page{}, s.decodeErr(seq, err)
+	}
+	declared := 0
+	if format == "png" {
+		declared = pngDPI(data)
+	} else {
+		declared = jfifDPI(data)
+	}
+	return Page{Seq: seq, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height,
+		DPI: s.dpi(seq, declared, cfg.Width, cfg.Height)}, nil
+}
+
+// hasEnd reports whether an encoded image ends with its end marker (PNG
+// IEND chunk, JPEG EOI), allowing for padding after it: without one, a
+// failed decode means a truncated file rather than a corrupt one.
+func hasEnd(data []byte, format string) bool {
+	tail := data[max(0, len(data)-64):]
+	if format == "png" {
+		return bytes.Contains(tail, []byte("IEND\xaeB`\x82"))
+	}
+	return bytes.Contains(tail, []byte{0xFF, 0xD9})
+}
+
+// standardDPI are the resolutions scanners offer; inferred ones snap to them.
+var standardDPI = []int{150, 200, 300, 400, 600}
+
+// dpi decides a page's resolution from what the file declares (0: nothing)
+// and its pixel size; see Limits.
+func (s *splitter) dpi(seq, declared, w, h int) int {
+	if declared >= s.lim.MinDPI && declared <= s.lim.MaxDPI {
+		return declared
+	}
+	// A4 is 8.27 × 11.69 inches; take the short side against the short side.
+	short, long := float64(min(w, h)), float64(max(w, h))
+	raw := (short/8.27 + long/11.69) / 2
+	best := standardDPI[0]
+	for _, d := range standardDPI {
+		if math.Abs(raw-float64(d)) < math.Abs(raw-float64(best)) {
+			best = d
+		}
+	}
+	slog.Warn("page resolution not declared or out of range; inferred from A4",
+		"file", s.name, "page", seq, "declared_dpi", declared, "width", w, "height", h, "dpi", best)
+	return best
+}
+
+// pngDPI reads the pHYs chunk, if any, before the image data.
+func pngDPI(b []byte) int {
+	for i := 8; i+8 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		typ := string(b[i+4 : i+8])
+		if typ == "IDAT" || n < 0 || i+12+n > len(b) {
+			return 0
+		}
+		if typ == "pHYs" && n == 9 && b[i+16] == 1 { // unit: metre
+			return int(math.Round(float64(binary.BigEndian.Uint32(b[i+8:])) * 0.0254))
+		}
+		i += 12 + n
+	}
+	return 0
+}
+
+// jfifDPI reads the density of a JFIF APP0 segment, if the JPEG starts with one.
+func jfifDPI(b []byte) int {
+	if len(b) < 18 || b[2] != 0xFF || b[3] != 0xE0 || string(b[6:11]) != "JFIF\x00" {
+		return 0
+	}
+	x := float64(binary.BigEndian.Uint16(b[14:]))
+	switch b[13] {
+	case 1:
+		return int(x)
+	case 2: // dots per cm
+		return int(math.Round(x * 2.54))
+	}
+	return 0
+}
+
+// encodePNG encodes a page as PNG with its resolution in a pHYs chunk,
+// inserted by hand after IHDR since image/png writes none. A greyscale
+// page holding only black and white is written with 1 bit per pixel.
+func encodePNG(img image.Image, dpi int) ([]byte, error) {
+	if g, ok := img.(*image.Gray); ok && isBilevel(g) {
+		bw := image.NewPaletted(g.Bounds(), color.Palette{color.Gray{0}, color.Gray{255}})
+		for i, v := range g.Pix {
+			bw.Pix[i] = v >> 7
+		}
+		img = bw
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	const ihdrEnd = 8 + 8 + 13 + 4
+	ppm := uint32(math.Round(float64(dpi) / 0.0254))
+	chunk := make([]byte, 21)
+	binary.BigEndian.PutUint32(chunk, 9)
+	copy(chunk[4:], "pHYs")
+	binary.BigEndian.PutUint32(chunk[8:], ppm)
+	binary.BigEndian.PutUint32(chunk[12:], ppm)
+	chunk[16] = 1
+	binary.BigEndian.PutUint32(chunk[17:], crc32.ChecksumIEEE(chunk[4:17]))
+	return append(append(append(make([]byte, 0, len(b)+21), b[:ihdrEnd]...), chunk...), b[ihdrEnd:]...), nil
+}
+
+func isBilevel(g *image.Gray) bool {
+	for y := g.Rect.Min.Y; y < g.Rect.Max.Y; y++ {
+		row := g.Pix[(y-g.Rect.Min.Y)*g.Stride:][:g.Rect.Dx()]
+		for _, v := range row {
+			if v != 0 && v != 255 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// tiff splits a TIFF, single- or multi-page. golang.org/x/image/tiff
+// decodes only the first image file directory (IFD) but handles every
+// compression scanners use, CCITT G4 included; so this walks the IFD
+// chain itself and hands the decoder, for each page, a view of the file
+// whose header points at that page's IFD (hand-written: no maintained Go
+// library reads multi-page TIFF).
+func (s *splitter) tiff() error {
+	var hdr [8]byte
+	if _, err := s.r.ReadAt(hdr[:], 0); err != nil {
+		return truncated(s.name, 0)
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if hdr[0] == 'M' {
+		bo = binary.BigEndian
+	}
+	// Walk the chain: count pages before decoding any.
+	var ifds []int64
+	seen := map[int64]bool{}
+	for off := int64(bo.Uint32(hdr[4:])); off != 0; {
+		if seen[off] || off < 8 || off+2 > s.size {
+			if len(ifds) == 0 {
+				return corrupt(s.name, 0, errors.New("bad TIFF directory offset"))
+			}
+			break // a broken or looping chain ends the file
+		}
+		seen[off] = true
+		ifds = append(ifds, off)
+		if len(ifds) > s.lim.MaxPages {
+			return tooManyPages(s.name, len(ifds), s.lim.MaxPages)
+		}
+		var nb [2]byte
+		if _, err := s.r.ReadAt(nb[:], off); err != nil {
+			return truncated(s.name, len(ifds))
+		}
+		next := off + 2 + 12*int64(bo.Uint16(nb[:]))
+		var p [4]byte
+		if _, err := s.r.ReadAt(p[:], next); err != nil {
+			break // no next-IFD pointer: treat as the last page
+		}
+		off = int64(bo.Uint32(p[:]))
+	}
+	for i, off := range ifds {
+		seq := i + 1
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		v := &ifdView{r: s.r, size: s.size, ifd: uint32(off), bo: bo}
+		var cfg image.Config
+		if err := guard(func() (err error) { cfg, err = tiff.DecodeConfig(v.reader()); return err }); err != nil {
+			return s.decodeErr(seq, err)
+		}
+		if err := s.checkPixels(seq, cfg.Width, cfg.Height); err != nil {
+			return err
+		}
+		var img image.Image
+		if err := guard(func() (err error) { img, err = tiff.Decode(v.reader()); return err }); err != nil {
+			return s.decodeErr(seq, err)
+		}
+		tags := readTIFFTags(s.r, off, bo)
+		if g, ok := img.(*image.Gray); ok && (tags.compression == 3 || tags.compression == 4) && tags.photometric == 1 {
+			// libtiff, the reference, codes CCITT runs on the stored bits, so
+			// under BlackIsZero a "white" run is black; x/image/tiff always
+			// decodes white runs as white: undo that.
+			for i, v := range g.Pix {
+				g.Pix[i] = 255 - v
+			}
+		}
+		dpi := s.dpi(seq, tags.dpi, cfg.Width, cfg.Height)
+		data, err := encodePNG(img, dpi)
+		if err != nil {
+			return fmt.Errorf("split %s page %d: %w", s.name, seq, err)
+		}
+		img = nil
+		if err := s.emit(Page{Seq: seq, Data: data, Format: "png", Width: cfg.Width, Height: cfg.Height, DPI: dpi}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ifdView is a TIFF file whose header's first-IFD offset reads as ifd.
+type ifdView struct {
+	r    io.ReaderAt
+	size int64
+	ifd  uint32
+	bo   binary.ByteOrder
+}
+
+func (v *ifdView) ReadAt(p []byte, off int64) (int, error) {
+	n, err := v.r.ReadAt(p, off)
+	if off < 8 && off+int64(n) > 4 {
+		var b [4]byte
+		v.bo.PutUint32(b[:], v.ifd)
+		for i := max(off, 4); i < min(off+int64(n), 8); i++ {
+			p[i-off] = b[i-4]
+		}
+	}
+	return n, err
+}
+
+// reader gives the view as the io.Reader the tiff package takes; the
+// package uses its ReadAt.
+func (v *ifdView) reader() io.Reader {
+	return struct {
+		io.Reader
+		io.ReaderAt
+	}{io.NewSectionReader(v, 0, v.size), v}
+}
+
+type tiffTags struct{ dpi, compression, photometric int }
+
+// readTIFFTags reads the resolution (XResolution, ResolutionUnit),
+// Compression and PhotometricInterpretation of the IFD at off.
+func readTIFFTags(r io.ReaderAt, off int64, bo binary.ByteOrder) (t tiffTags) {
+	t.photometric = -1
+	var nb [2]byte
+	if _, err := r.ReadAt(nb[:], off); err != nil {
+		return t
+	}
+	n := int(bo.Uint16(nb[:]))
+	ents := make([]byte, 12*n)
+	if _, err := r.ReadAt(ents, off+2); err != nil {
+		return t
+	}
+	var xres float64
+	unit := 2 // TIFF default: inch
+	for i := 0; i < n; i++ {
+		e := ents[12*i:]
+		switch bo.Uint16(e) {
+		case 282: // XResolution, RATIONAL
+			var rat [8]byte
+			if _, err := r.ReadAt(rat[:], int64(bo.Uint32(e[8:]))); err == nil && bo.Uint32(rat[4:]) != 0 {
+				xres = float64(bo.Uint32(rat[:])) / float64(bo.Uint32(rat[4:]))
+			}
+		case 296: // ResolutionUnit, SHORT
+			unit = int(bo.Uint16(e[8:]))
+		case 259:
+			t.compression = int(bo.Uint16(e[8:]))
+		case 262:
+			t.photometric = int(bo.Uint16(e[8:]))
+		}
+	}
+	switch unit {
+	case 2:
+		t.dpi = int(math.Round(xres))
+	case 3:
+		t.dpi = int(math.Round(xres * 2.54))
+	}
+	return t
+}
+
+var disablePDFConfigDir sync.Once
+
+// pdf splits a PDF whose every page is one scanned image.
+func (s *splitter) pdf() error {
+	// pdfcpu would otherwise create and read a configuration directory in
+	// the user's home; the built-in defaults are what we want.
+	disablePDFConfigDir.Do(api.DisableConfigDir)
+	var ctx *model.Context
+	err := guard(func() (err error) {
+		conf := model.NewDefaultConfiguration()
+		ctx, err = pdfcpu.ReadWithContext(s.ctx, io.NewSectionReader(s.r, 0, s.size), conf)
+		if err == nil {
+			err = ctx.EnsurePageCount()
+		}
+		return err
+	})
+	switch {
+	case err != nil && s.ctx.Err() != nil:
+		return s.ctx.Err()
+	case errors.Is(err, pdfcpu.ErrWrongPassword):
+		return encrypted(s.name)
+	case err != nil:
+		return s.decodeErr(0, err)
+	case ctx.Encrypt != nil:
+		return encrypted(s.name)
+	case ctx.PageCount > s.lim.MaxPages:
+		return tooManyPages(s.name, ctx.PageCount, s.lim.MaxPages)
+	case ctx.PageCount == 0:
+		return corrupt(s.name, 0, errors.New("PDF has no pages"))
+	}
+	for seq := 1; seq <= ctx.PageCount; seq++ {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		var p Page
+		err := guard(func() (err error) { p, err = s.pdfPage(ctx, seq); return err })
+		var ie *InputError
+		switch {
+		case errors.As(err, &ie):
+			return ie
+		case err != nil:
+			return s.decodeErr(seq, err)
+		}
+		if err := s.emit(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *splitter) pdfPage(ctx *model.Context, seq int) (Page, error) {
+	_, _, inh, err := ctx.PageDict(seq, false)
+	if err != nil {
+		return Page{}, err
+	}
+	if inh == nil || inh.Resources == nil {
+		return Page{}, notImagePDF(s.name, seq, "không có ảnh / no image")
+	}
+	if f, _ := ctx.DereferenceDict(inh.Resources["Font"]); len(f) > 0 {
+		return Page{}, notImagePDF(s.name, seq, "có chữ / has text")
+	}
+	xobjs, err := ctx.DereferenceDict(inh.Resources["XObject"])
+	if err != nil {
+		return Page{}, err
+	}
+	var (
+		sd      *types.StreamDict
+		resName string
+		objNr   int
+	)
+	for k, o := range xobjs {
+		d, _, err := ctx.DereferenceStreamDict(o)
+		if err != nil || d == nil {
+			return Page{}, notImagePDF(s.name, seq, "đối tượng hỏng / bad object")
+		}
+		if !d.Image() {
+			return Page{}, notImagePDF(s.name, seq, "có đối tượng không phải ảnh / has a non-image object")
+		}
+		if sd != nil {
+			return Page{}, notImagePDF(s.name, seq, "nhiều ảnh / several images")
+		}
+		sd, resName = d, k
+		if ir, ok := o.(types.IndirectRef); ok {
+			objNr = ir.ObjectNumber.Value()
+		}
+	}
+	if sd == nil {
+		return Page{}, notImagePDF(s.name, seq, "không có ảnh / no image")
+	}
+	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if w == nil || h == nil {
+		return Page{}, corrupt(s.name, seq, errors.New("image without Width or Height"))
+	}
+	if err := s.checkPixels(seq, *w, *h); err != nil {
+		return Page{}, err
+	}
+	// The page's size in inches gives the resolution.
+	box := inh.CropBox
+	if box == nil {
+		box = inh.MediaBox
+	}
+	declared := 0
+	if box != nil && box.Width() > 0 && box.Height() > 0 {
+		pw := box.Width()
+		if inh.Rotate%180 != 0 {
+			pw = box.Height()
+		}
+		declared = snapDPI(float64(*w) / (pw / 72))
+	}
+
+	if sd.HasSoleFilterNamed("DCTDecode") {
+		// A JPEG stays the JPEG the scanner made.
+		p, err := s.checkImage(seq, sd.Raw, "jpeg")
+		if err != nil {
+			return Page{}, err
+		}
+		p.DPI = s.dpi(seq, declared, p.Width, p.Height)
+		return p, nil
+	}
+	im, err := pdfcpu.ExtractImage(ctx, sd, false, resName, objNr, false)
+	if err != nil {
+		return Page{}, err
+	}
+	if im == nil || im.Reader == nil {
+		return Page{}, notImagePDF(s.name, seq, "ảnh không đọc được / unreadable image")
+	}
+	img, _, err := image.Decode(im.Reader)
+	if err != nil {
+		return Page{}, err
+	}
+	dpi := s.dpi(seq, declared, img.Bounds().Dx(), img.Bounds().Dy())
+	data, err := encodePNG(img, dpi)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Seq: seq, Data: data, Format: "png", Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), DPI: dpi}, nil
+}
+
+// snapDPI rounds a computed resolution, to a standard one when within 2%.
+func snapDPI(d float64) int {
+	for _, s := range standardDPI {
+		if math.Abs(d-float64(s)) <= 0.02*float64(s) {
+			return s
+		}
+	}
+	return int(math.Round(d))
+}

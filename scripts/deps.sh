@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sohoa needs, only those missing.
+# Usage: scripts/deps.sh run|test
+set -euo pipefail
+
+run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev
+  poppler-utils qpdf fonts-liberation2 ca-certificates)
+# Tests also drive real servers and outside verifiers.
+test_pkgs=(redis-server postgresql openssl git)
+
+pkgs=("${run_pkgs[@]}")
+if [ "${1:-run}" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "sohoa: installing missing packages: ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "sohoa: Go 1.26 or newer is required (https://go.dev/dl/); put it on PATH (e.g. /usr/local/go/bin)" >&2
+  exit 1
+fi

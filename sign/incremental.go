@@ -1,0 +1,357 @@
+package sign
+
+// The incremental-update writer is hand-written: pdfcpu reads the PDF structure for us but
+// always rewrites whole files, it cannot append an incremental update.
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// docInfo is what the incremental update needs to know about the existing PDF.
+type docInfo struct {
+	size       int64
+	needEOL    bool // the file does not end with an end-of-line marker
+	prevXref   int64
+	xrefStream bool // the last cross-reference section is a stream
+	nextObj    int  // first free object number (trailer /Size)
+	root       types.IndirectRef
+	catalog    types.Dict
+	info       *types.IndirectRef
+	id         types.Array
+	pageRef    types.IndirectRef
+	page       types.Dict
+	annots     types.Array
+	acroRef    *types.IndirectRef // AcroForm as an indirect object, or nil if inline/absent
+	acroForm   types.Dict
+	fields     types.Array
+	fieldNames map[string]bool
+}
+
+// pdfcpuConfig returns a relaxed pdfcpu configuration for reading.
+func pdfcpuConfig() *model.Configuration {
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	return conf
+}
+
+// readContext parses the PDF with pdfcpu (which loads the objects, and their stream data, into memory).
+func readContext(ctx context.Context, src io.ReaderAt, size int64) (*model.Context, error) {
+	pctx, err := pdfcpu.ReadWithContext(ctx, io.NewSectionReader(src, 0, size), pdfcpuConfig())
+	if err != nil {
+		return nil, fmt.Errorf("đọc PDF / read PDF: %w", err)
+	}
+	return pctx, nil
+}
+
+// analyze reads the structure the incremental update builds on.
+func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error) {
+	pctx, err := readContext(ctx, src, size)
+	if err != nil {
+		return nil, err
+	}
+	if pctx.Encrypt != nil {
+		return nil, ErrEncrypted
+	}
+	if pctx.Root == nil || pctx.Size == nil {
+		return nil, fmt.Errorf("PDF thiếu /Root hoặc /Size / PDF has no /Root or /Size")
+	}
+	d := &docInfo{size: size, root: *pctx.Root, info: pctx.Info, id: pctx.ID, nextObj: *pctx.Size, fieldNames: map[string]bool{}}
+	if d.catalog, err = pctx.Catalog(); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := pctx.EnsurePageCount(); err != nil {
+		return nil, fmt.Errorf("đếm trang / page count: %w", err)
+	}
+	page, pageRef, _, err := pctx.PageDict(1, false)
+	if err != nil || pageRef == nil {
+		return nil, fmt.Errorf("trang 1 / page 1: %v", err)
+	}
+	d.page, d.pageRef = page, *pageRef
+	if o, ok := page.Find("Annots"); ok && o != nil {
+		if d.annots, err = pctx.DereferenceArray(o); err != nil {
+			return nil, fmt.Errorf("page 1 /Annots: %w", err)
+		}
+	}
+
+	d.acroForm = types.Dict{}
+	if o, ok := d.catalog.Find("AcroForm"); ok && o != nil {
+		if ref, isRef := o.(types.IndirectRef); isRef {
+			d.acroRef = &ref
+		}
+		af, err := pctx.DereferenceDict(o)
+		if err != nil {
+			return nil, fmt.Errorf("/AcroForm: %w", err)
+		}
+		if af != nil {
+			d.acroForm = af
+		}
+	}
+	if o, ok := d.acroForm.Find("Fields"); ok && o != nil {
+		if d.fields, err = pctx.DereferenceArray(o); err != nil {
+			return nil, fmt.Errorf("/AcroForm /Fields: %w", err)
+		}
+	}
+	for _, f := range d.fields {
+		fd, err := pctx.DereferenceDict(f)
+		if err != nil || fd == nil {
+			continue
+		}
+		if t, err := pctx.DereferenceText(fd["T"]); err == nil {
+			d.fieldNames[t] = true
+		}
+	}
+
+	if d.prevXref, err = lastStartXref(src, size); err != nil {
+		return nil, err
+	}
+	head := make([]byte, 4)
+	if _, err := src.ReadAt(head, d.prevXref); err != nil {
+		return nil, fmt.Errorf("startxref %d: %w", d.prevXref, err)
+	}
+	d.xrefStream = string(head) != "xref"
+	last := make([]byte, 1)
+	if _, err := src.ReadAt(last, size-1); err != nil {
+		return nil, err
+	}
+	d.needEOL = last[0] != '\n' && last[0] != '\r'
+	return d, nil
+}
+
+// lastStartXref returns the offset after the last "startxref" keyword near the end of the file.
+func lastStartXref(src io.ReaderAt, size int64) (int64, error) {
+	n := min(size, 2048)
+	tail := make([]byte, n)
+	if _, err := src.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return 0, fmt.Errorf("read trailer: %w", err)
+	}
+	i := bytes.LastIndex(tail, []byte("startxref"))
+	if i < 0 {
+		return 0, fmt.Errorf("không tìm thấy startxref / startxref not found")
+	}
+	f := strings.Fields(string(tail[i+len("startxref"):]))
+	if len(f) == 0 {
+		return 0, fmt.Errorf("startxref rỗng / empty startxref")
+	}
+	off, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil || off < 0 || off >= size {
+		return 0, fmt.Errorf("startxref sai / bad startxref %q", f[0])
+	}
+	return off, nil
+}
+
+// increment is the bytes appended after the original file (and its optional EOL).
+type increment struct {
+	buf           []byte
+	byteRangeAt   int // offset in buf of the ByteRange placeholder
+	byteRangeLen  int
+	contentsStart int // offset in buf of '<' of /Contents
+	contentsEnd   int // offset in buf just after '>'
+}
+
+const byteRangeWidth = 3*13 + 2 // "0 " + three numbers of up to 12 digits, space padded
+
+// buildIncrement writes the signature dictionary, the widget, the updated page, catalog or
+// AcroForm and a cross-reference section (table or stream, like the previous one) with /Prev.
+func buildIncrement(d *docInfo, opt Options, contentsBytes int) (*increment, error) {
+	base := d.size
+	if d.needEOL {
+		base++
+	}
+	inc := &increment{}
+	var b bytes.Buffer
+	offsets := map[int]int64{}
+	gens := map[int]int{}
+	begin := func(num, gen int) {
+		offsets[num] = base + int64(b.Len())
+		gens[num] = gen
+		fmt.Fprintf(&b, "%d %d obj\n", num, gen)
+	}
+	end := func() { b.WriteString("\nendobj\n") }
+
+	sigNum, widgetNum := d.nextObj, d.nextObj+1
+	size := d.nextObj + 2
+
+	// Signature dictionary (PAdES B-B, ETSI EN 319 142-1 5.3).
+	begin(sigNum, 0)
+	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
+	b.WriteString(" /M " + pdfDate(opt.Time))
+	for _, kv := range [][2]string{{"Name", opt.Name}, {"Reason", opt.Reason}, {"Location", opt.Location}, {"ContactInfo", opt.ContactInfo}} {
+		if kv[1] != "" {
+			b.WriteString(" /" + kv[0] + " " + pdfText(kv[1]))
+		}
+	}
+	b.WriteString(" /ByteRange [")
+	inc.byteRangeAt, inc.byteRangeLen = b.Len(), byteRangeWidth
+	b.WriteString(strings.Repeat(" ", byteRangeWidth))
+	b.WriteString("] /Contents ")
+	inc.contentsStart = b.Len()
+	b.WriteString("<" + strings.Repeat("0", 2*contentsBytes) + ">")
+	inc.contentsEnd = b.Len()
+	b.WriteString(" >>")
+	end()
+
+	// Invisible widget on page 1, which is also the signature field.
+	fieldName := "Signature1"
+	for i := 2; d.fieldNames[fieldName]; i++ {
+		fieldName = "Signature" + strconv.Itoa(i)
+	}
+	begin(widgetNum, 0)
+	fmt.Fprintf(&b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /Rect [0 0 0 0] /F 132 >>",
+		pdfText(fieldName), sigNum, d.pageRef.PDFString())
+	end()
+	widget := *types.NewIndirectRef(widgetNum, 0)
+
+	page := d.page.Clone().(types.Dict)
+	page.Update("Annots", append(slices.Clone(d.annots), widget))
+	begin(d.pageRef.ObjectNumber.Value(), d.pageRef.GenerationNumber.Value())
+	b.WriteString(page.PDFString())
+	end()
+
+	af := d.acroForm.Clone().(types.Dict)
+	af.Update("Fields", append(slices.Clone(d.fields), widget))
+	af.Update("SigFlags", types.Integer(3))
+	if d.acroRef != nil {
+		begin(d.acroRef.ObjectNumber.Value(), d.acroRef.GenerationNumber.Value())
+		b.WriteString(af.PDFString())
+		end()
+	} else {
+		cat := d.catalog.Clone().(types.Dict)
+		cat.Update("AcroForm", af)
+		begin(d.root.ObjectNumber.Value(), d.root.GenerationNumber.Value())
+		b.WriteString(cat.PDFString())
+		end()
+	}
+
+	trailer := fmt.Sprintf("/Root %s", d.root.PDFString())
+	if d.info != nil {
+		trailer += " /Info " + d.info.PDFString()
+	}
+	if len(d.id) == 2 {
+		trailer += " /ID " + d.id.PDFString()
+	}
+	trailer += fmt.Sprintf(" /Prev %d", d.prevXref)
+
+	if d.xrefStream {
+		xrefNum := size
+		size++
+		begin(xrefNum, 0)
+		nums := sortedKeys(offsets)
+		xrefOffset := offsets[xrefNum]
+		w := 1
+		for maxOff := xrefOffset; maxOff > 0xff; maxOff >>= 8 {
+			w++
+		}
+		var data []byte
+		for _, n := range nums {
+			data = append(data, 1)
+			var o [8]byte
+			binary.BigEndian.PutUint64(o[:], uint64(offsets[n]))
+			data = append(data, o[8-w:]...)
+			data = binary.BigEndian.AppendUint16(data, uint16(gens[n]))
+		}
+		fmt.Fprintf(&b, "<< /Type /XRef /Size %d /W [1 %d 2] /Index [%s] %s /Length %d >>\nstream\n",
+			size, w, xrefIndex(nums), trailer, len(data))
+		b.Write(data)
+		b.WriteString("\nendstream")
+		end()
+		fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", xrefOffset)
+	} else {
+		xrefOffset := base + int64(b.Len())
+		b.WriteString("xref\n")
+		nums := sortedKeys(offsets)
+		for i := 0; i < len(nums); {
+			j := i
+			for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+				j++
+			}
+			fmt.Fprintf(&b, "%d %d\n", nums[i], j-i+1)
+			for _, n := range nums[i : j+1] {
+				fmt.Fprintf(&b, "%010d %05d n\r\n", offsets[n], gens[n])
+			}
+			i = j + 1
+		}
+		fmt.Fprintf(&b, "trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n", size, trailer, xrefOffset)
+	}
+	inc.buf = b.Bytes()
+	return inc, nil
+}
+
+// setByteRange fills the ByteRange placeholder once the final length is known.
+func (inc *increment) setByteRange(base int64) ([4]int64, error) {
+	br := [4]int64{0, base + int64(inc.contentsStart), base + int64(inc.contentsEnd), 0}
+	br[3] = base + int64(len(inc.buf)) - br[2]
+	s := fmt.Sprintf("0 %d %d %d", br[1], br[2], br[3])
+	if len(s) > inc.byteRangeLen {
+		return br, fmt.Errorf("tệp quá lớn / file too large for /ByteRange")
+	}
+	copy(inc.buf[inc.byteRangeAt:], s)
+	return br, nil
+}
+
+func sortedKeys(m map[int]int64) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// xrefIndex returns the /Index pairs "first count ..." for sorted object numbers.
+func xrefIndex(nums []int) string {
+	var parts []string
+	for i := 0; i < len(nums); {
+		j := i
+		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+			j++
+		}
+		parts = append(parts, fmt.Sprintf("%d %d", nums[i], j-i+1))
+		i = j + 1
+	}
+	return strings.Join(parts, " ")
+}
+
+// pdfDate formats t as a PDF date with its time zone, e.g. (D:20260605143000+07'00').
+func pdfDate(t time.Time) string {
+	_, off := t.Zone()
+	sign := '+'
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	return fmt.Sprintf("(D:%s%c%02d'%02d')", t.Format("20060102150405"), sign, off/3600, off%3600/60)
+}
+
+// pdfText encodes s as a PDF text string: a literal for printable ASCII, else UTF-16BE with BOM.
+func pdfText(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
+		return "(" + r.Replace(s) + ")"
+	}
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteString(">")
+	return b.String()
+}

@@ -1,0 +1,303 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/sohoa-vn/sohoa/assemble"
+	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// Catalog is what the handlers need of the catalog.
+type Catalog interface {
+	Page(ctx context.Context, id string) (catalog.Page, error)
+	Pages(ctx context.Context, documentID string) ([]catalog.Page, error)
+	Document(ctx context.Context, id string) (catalog.Document, error)
+	MarkPageOCRed(ctx context.Context, pageID string, textLen int, confidence float64, ocrKey string) (bool, error)
+	MarkPageFailed(ctx context.Context, pageID, reason string) error
+	SetAssembled(ctx context.Context, docID, pdfKey, pdfSHA256 string, textLen int, metadata json.RawMessage) error
+	SetSigned(ctx context.Context, docID, key, sha256 string, size int64) error
+	SetDocumentFailed(ctx context.Context, docID, reason string) error
+	Unfinished(ctx context.Context, before time.Time, limit int) ([]catalog.Work, error)
+}
+
+// Recognizer recognises one page image (PNG or JPEG bytes).
+type Recognizer interface {
+	Recognize(ctx context.Context, img []byte) (*ocr.Page, error)
+}
+
+// SignFunc signs the PDF at inPath and writes the signed PDF to outPath.
+type SignFunc func(ctx context.Context, inPath, outPath string) error
+
+// MetadataFunc extracts document metadata from its OCR'd pages. It may be nil.
+type MetadataFunc func(pages []*ocr.Page) json.RawMessage
+
+// Handlers processes the pipeline's tasks.
+type Handlers struct {
+	Catalog  Catalog
+	Store    storage.Store
+	OCR      Recognizer
+	Sign     SignFunc
+	Metadata MetadataFunc
+	Queue    *Queue
+	TempDir  string // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
+	Log      *slog.Logger
+}
+
+// Register adds the handlers to mux.
+func (h *Handlers) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeOCRPage, h.handleOCR)
+	mux.HandleFunc(TypeAssemble, h.handleAssemble)
+	mux.HandleFunc(TypeSign, h.handleSign)
+}
+
+// Keys of the objects the handlers write. They derive from catalog IDs,
+// which derive from content hashes, so a repeated task overwrites the same
+// object with the same bytes instead of creating another.
+func ocrKey(pageID string) string      { return "ocr/" + pageID + ".json" }
+func assembledKey(docID string) string { return "pdf/" + docID + ".pdf" }
+func signedKey(docID string) string    { return "signed/" + docID + ".pdf" }
+
+func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
+	id, err := parseID(t)
+	if err != nil {
+		return err
+	}
+	p, err := h.Catalog.Page(ctx, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return fmt.Errorf("ocr page %s: %w: %w", id, err, asynq.SkipRetry)
+	}
+	if err != nil {
+		return fmt.Errorf("ocr page %s: %w", id, err)
+	}
+	if p.Status != catalog.PageReceived {
+		return nil // done before, or failed for good
+	}
+	start := time.Now()
+	page, err := h.recognize(ctx, p)
+	if err != nil {
+		if lastAttempt(ctx) {
+			reason := fmt.Sprintf("nhận dạng ký tự thất bại / OCR failed: %v", err)
+			if ferr := h.Catalog.MarkPageFailed(ctx, id, reason); ferr != nil {
+				return fmt.Errorf("ocr page %s: %w (recording failure: %v)", id, err, ferr)
+			}
+		}
+		return fmt.Errorf("ocr page %s: %w", id, err)
+	}
+	b, err := json.Marshal(page)
+	if err != nil {
+		return fmt.Errorf("ocr page %s: %w", id, err)
+	}
+	key := ocrKey(id)
+	if _, err := h.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b))); err != nil {
+		return fmt.Errorf("ocr page %s: store result: %w", id, err)
+	}
+	ready, err := h.Catalog.MarkPageOCRed(ctx, id, len([]rune(page.Text)), page.MeanConf, key)
+	if err != nil {
+		return fmt.Errorf("ocr page %s: %w", id, err)
+	}
+	h.log().Info("page recognised", "page", id, "document", p.DocumentID, "batch", p.BatchID,
+		"words", len(page.Words), "confidence", page.MeanConf, "seconds", time.Since(start).Seconds())
+	if ready {
+		return h.Queue.EnqueueAssemble(ctx, p.DocumentID)
+	}
+	return nil
+}
+
+func (h *Handlers) recognize(ctx context.Context, p catalog.Page) (*ocr.Page, error) {
+	img, err := h.readBlob(ctx, p.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	return h.OCR.Recognize(ctx, img)
+}
+
+func (h *Handlers) readBlob(ctx context.Context, key string) ([]byte, error) {
+	rc, _, err := h.Store.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return b, nil
+}
+
+func (h *Handlers) handleAssemble(ctx context.Context, t *asynq.Task) error {
+	id, err := parseID(t)
+	if err != nil {
+		return err
+	}
+	doc, err := h.Catalog.Document(ctx, id)
+	if err != nil {
+		return fmt.Errorf("assemble document %s: %w", id, err)
+	}
+	if doc.Status != catalog.DocAssembling {
+		return nil
+	}
+	if err := h.assemble(ctx, doc); err != nil {
+		if lastAttempt(ctx) {
+			_ = h.Catalog.SetDocumentFailed(ctx, id, fmt.Sprintf("ghép PDF thất bại / assembling the PDF failed: %v", err))
+		}
+		return fmt.Errorf("assemble document %s: %w", id, err)
+	}
+	return h.Queue.EnqueueSign(ctx, id)
+}
+
+func (h *Handlers) assemble(ctx context.Context, doc catalog.Document) error {
+	pages, err := h.Catalog.Pages(ctx, doc.ID)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(h.TempDir, "assemble-*.pdf")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+
+	// Only the OCR results are kept for the whole document (to extract its
+	// text and metadata); page images are fetched one at a time.
+	results := make([]*ocr.Page, len(pages))
+	var text strings.Builder
+	for i, p := range pages {
+		b, err := h.readBlob(ctx, p.OCRKey)
+		if err != nil {
+			return err
+		}
+		var r ocr.Page
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("page %s: decode OCR result: %w", p.ID, err)
+		}
+		results[i] = &r
+		if i > 0 {
+			text.WriteString("\f")
+		}
+		text.WriteString(r.Text)
+	}
+	info := assemble.Info{Title: doc.SourceName, Created: doc.CreatedAt}
+	err = assemble.Write(f, info, len(pages), func(i int) (assemble.Page, error) {
+		img, err := h.readBlob(ctx, pages[i].BlobKey)
+		if err != nil {
+			return assemble.Page{}, err
+		}
+		return assemble.Page{Image: img, Format: pages[i].Format, DPI: pages[i].DPI, OCR: results[i]}, nil
+	})
+	if err != nil {
+		return err
+	}
+	infoOut, err := putFile(ctx, h.Store, assembledKey(doc.ID), f)
+	if err != nil {
+		return err
+	}
+	var meta json.RawMessage
+	if h.Metadata != nil {
+		meta = h.Metadata(results)
+	}
+	return h.Catalog.SetAssembled(ctx, doc.ID, infoOut.Key, infoOut.SHA256, len([]rune(text.String())), meta)
+}
+
+func (h *Handlers) handleSign(ctx context.Context, t *asynq.Task) error {
+	id, err := parseID(t)
+	if err != nil {
+		return err
+	}
+	doc, err := h.Catalog.Document(ctx, id)
+	if err != nil {
+		return fmt.Errorf("sign document %s: %w", id, err)
+	}
+	if doc.Status != catalog.DocSigning {
+		return nil
+	}
+	start := time.Now()
+	info, err := h.sign(ctx, doc)
+	if err != nil {
+		if lastAttempt(ctx) {
+			_ = h.Catalog.SetDocumentFailed(ctx, id, fmt.Sprintf("ký số thất bại / signing failed: %v", err))
+		}
+		return fmt.Errorf("sign document %s: %w", id, err)
+	}
+	if err := h.Catalog.SetSigned(ctx, id, info.Key, info.SHA256, info.Size); err != nil {
+		return fmt.Errorf("sign document %s: %w", id, err)
+	}
+	h.log().Info("document signed", "document", id, "batch", doc.BatchID, "pages", doc.PageCount,
+		"sha256", info.SHA256, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+func (h *Handlers) sign(ctx context.Context, doc catalog.Document) (storage.Info, error) {
+	dir, err := os.MkdirTemp(h.TempDir, "sign-*")
+	if err != nil {
+		return storage.Info{}, err
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	if err := getFile(ctx, h.Store, doc.PDFKey, in); err != nil {
+		return storage.Info{}, err
+	}
+	if err := h.Sign(ctx, in, out); err != nil {
+		return storage.Info{}, err
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	defer f.Close()
+	return putFile(ctx, h.Store, signedKey(doc.ID), f)
+}
+
+// putFile stores the whole of f (from its start) under key.
+func putFile(ctx context.Context, s storage.Store, key string, f *os.File) (storage.Info, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return storage.Info{}, err
+	}
+	info, err := s.Put(ctx, key, f, st.Size())
+	if err != nil {
+		return info, fmt.Errorf("store %s: %w", key, err)
+	}
+	return info, nil
+}
+
+// getFile copies the object key into a new file at path, checking its SHA-256.
+func getFile(ctx context.Context, s storage.Store, key, path string) error {
+	rc, _, err := s.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	defer rc.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, rc); err != nil {
+		f.Close()
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	return f.Close()
+}
+
+func (h *Handlers) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
