@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
@@ -192,4 +194,67 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestQueueLossRecovered wipes Redis after files were taken but before any
+// worker ran (a Redis restart without persistence): the catalog still
+// knows the work, and a worker's reconciler queues it again.
+func TestQueueLossRecovered(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	samples, err := synthetic.WriteSamples(filepath.Join(dir, "in"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, s := range samples {
+		if strings.HasSuffix(s.File, ".png") || strings.HasSuffix(s.File, ".jpg") {
+			files = append(files, filepath.Join(dir, "in", s.File))
+		}
+	}
+	redisAddr := servicetest.Redis(t)
+	cfg := configFromEnv()
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "redis://"+redisAddr, "", s3store.Config{}
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", filepath.Join(dir, "data")
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	apiCfg := cfg
+	apiCfg.Role = "api"
+	apiSys, err := startSystem(ctx, apiCfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer apiSys.Close()
+	c := &api.Client{BaseURL: apiSys.URL()}
+	failed, b, err := ingestPaths(ctx, c, "loss", files, io.Discard)
+	if err != nil || len(failed) > 0 {
+		t.Fatalf("ingest: %v %+v", err, failed)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	if n, err := rdb.DBSize(ctx).Result(); err != nil || n == 0 {
+		t.Fatalf("redis holds %d keys after ingest (%v); want the queued tasks", n, err)
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	workerCfg := cfg
+	workerCfg.Role = "worker"
+	w, err := startSystem(ctx, workerCfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := waitBatch(ctx, c, b.ID, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Batch(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DocumentsSigned != len(files) || got.PagesOCRed != len(files) {
+		t.Errorf("after the queue was wiped: %+v, want %d documents signed", got.Progress, len(files))
+	}
 }
