@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/sohoa-vn/sohoa/api"
 )
@@ -111,6 +112,7 @@ func ingestPaths(ctx context.Context, c *api.Client, batch string, paths []strin
 	}
 	bar := progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(progress),
+		progressbar.OptionSetVisibility(isTerminal(progress)),
 		progressbar.OptionSetDescription("gửi tệp / sending"),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowCount(),
@@ -155,8 +157,10 @@ func waitBatch(ctx context.Context, c *api.Client, id string, progress io.Writer
 	if err != nil {
 		return err
 	}
+	tty := isTerminal(progress)
 	bar := progressbar.NewOptions(b.PagesReceived,
 		progressbar.OptionSetWriter(progress),
+		progressbar.OptionSetVisibility(tty),
 		progressbar.OptionSetDescription("nhận dạng / OCR"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
@@ -166,12 +170,19 @@ func waitBatch(ctx context.Context, c *api.Client, id string, progress io.Writer
 	)
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
+	lastLine := time.Now()
 	for {
 		b, err = c.Batch(ctx, id)
 		if err != nil {
 			return err
 		}
 		_ = bar.Set(b.PagesOCRed + b.PagesFailed)
+		if !tty && time.Since(lastLine) > 10*time.Second {
+			// Not a terminal (a log, CI): a plain line now and then instead of a bar.
+			fmt.Fprintf(progress, "pages: %d OCR'd, %d failed of %d; documents: %d signed of %d\n",
+				b.PagesOCRed, b.PagesFailed, b.PagesReceived, b.DocumentsSigned, b.Documents)
+			lastLine = time.Now()
+		}
 		if b.Done {
 			_ = bar.Finish()
 			fmt.Fprintf(progress, "documents: %d signed, %d failed of %d; pages: %d OCR'd, %d failed of %d\n",
@@ -184,4 +195,10 @@ func waitBatch(ctx context.Context, c *api.Client, id string, progress io.Writer
 		case <-t.C:
 		}
 	}
+}
+
+// isTerminal reports whether w is a terminal, where a live bar makes sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/internal/servicetest"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+	"github.com/sohoa-vn/sohoa/storage/localfs"
+	"github.com/sohoa-vn/sohoa/worker"
+)
+
+func TestMain(m *testing.M) { servicetest.Main(m) }
+
+// newServer serves the API on a SQLite catalog, local files and a real
+// Redis queue; it returns an inspector of that queue.
+func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := catalog.Open(context.Background(), "sqlite:"+filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store, err := localfs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	redis := asynq.RedisClientOpt{Addr: servicetest.Redis(t)}
+	client := asynq.NewClient(redis)
+	t.Cleanup(func() { client.Close() })
+	insp := asynq.NewInspector(redis)
+	t.Cleanup(func() { insp.Close() })
+	q := worker.NewQueue(client)
+	s := &Server{Catalog: db, Store: store,
+		Ingest: &ingest.Ingester{Catalog: db, Store: store, Queue: q, TempDir: dir}}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts, db, insp
+}
+
+func TestErrors(t *testing.T) {
+	ts, db, _ := newServer(t)
+	ctx := context.Background()
+	if _, err := db.EnsureBatch(ctx, "b1", "one"); err != nil {
+		t.Fatal(err)
+	}
+	png := []byte("\x89PNG\r\n\x1a\n")
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"batch without name", "POST", "/v1/batches", `{}`, 400, "bad_request"},
+		{"batch bad JSON", "POST", "/v1/batches", `{`, 400, "bad_request"},
+		{"unknown batch", "GET", "/v1/batches/nope", "", 404, "not_found"},
+		{"unknown batch report", "GET", "/v1/batches/nope/report", "", 404, "not_found"},
+		{"upload to unknown batch", "POST", "/v1/batches/nope/files?name=a.png", string(png), 404, "not_found"},
+		{"upload without name", "POST", "/v1/batches/b1/files", string(png), 400, "bad_request"},
+		{"unknown document", "GET", "/v1/documents/nope", "", 404, "not_found"},
+		{"unknown document pdf", "GET", "/v1/documents/nope/pdf", "", 404, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e struct{ Error apiError }
+			if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+				t.Fatalf("decode error body: %v", err)
+			}
+			if resp.StatusCode != tt.status || e.Error.Code != tt.code || e.Error.VI == "" || e.Error.EN == "" {
+				t.Errorf("%s %s = %d %+v, want %d %s with vi and en messages", tt.method, tt.path, resp.StatusCode, e.Error, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+// A bad file is taken as a failed document with its reason; the same file
+// sent again finds the same document; a PDF is refused until signed.
+func TestUploadThroughClient(t *testing.T) {
+	ts, _, insp := newServer(t)
+	ctx := context.Background()
+	c := &Client{BaseURL: ts.URL}
+	b, err := c.CreateBatch(ctx, "lô 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID != ingest.BatchID("lô 1") || b.Name != "lô 1" || !b.Done {
+		t.Errorf("new batch = %+v", b)
+	}
+	up, err := c.Upload(ctx, b.ID, "../../etc/notes.png", strings.NewReader("not an image"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := up.Document
+	if !up.Created || d.Status != "failed" || !strings.Contains(d.Error, "unsupported") || d.SourceName != "etc/notes.png" {
+		t.Errorf("bad upload = %+v", up)
+	}
+	if len(d.Pages) != 1 || d.Pages[0].Status != "failed" || d.Pages[0].Error == "" {
+		t.Errorf("bad upload pages = %+v", d.Pages)
+	}
+	again, err := c.Upload(ctx, b.ID, "other-name.png", strings.NewReader("not an image"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Created || again.Document.ID != d.ID {
+		t.Errorf("re-upload = created %v id %s, want the existing %s", again.Created, again.Document.ID, d.ID)
+	}
+	if queues, err := insp.Queues(); err != nil || len(queues) != 0 {
+		t.Errorf("a failed document queued work: queues %v (%v)", queues, err)
+	}
+	var buf bytes.Buffer
+	err = c.PDF(ctx, d.ID, &buf)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Code != "not_signed" {
+		t.Errorf("PDF of an unsigned document: %v, want 409 not_signed", err)
+	}
+	got, err := c.Batch(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Documents != 1 || got.DocumentsFailed != 1 || got.PagesFailed != 1 || !got.Done {
+		t.Errorf("progress = %+v", got)
+	}
+}
