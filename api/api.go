@@ -35,12 +35,20 @@ type Server struct {
 	Store   storage.Store
 	Ingest  *ingest.Ingester
 	Log     *slog.Logger
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
+	// Ready, when set, answers /readyz: nil means ready to serve.
+	Ready func(context.Context) error
 }
 
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", ReadyHandler(s.Ready))
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	mux.HandleFunc("POST /v1/batches", s.createBatch)
 	mux.HandleFunc("GET /v1/batches/{id}", s.getBatch)
 	mux.HandleFunc("GET /v1/batches/{id}/report", s.batchReport)
@@ -317,6 +325,22 @@ func (s *Server) getPDF(w http.ResponseWriter, r *http.Request) {
 	if _, err := io.Copy(w, rc); err != nil {
 		// Headers are gone; a short body tells the client. Log why.
 		s.log().Error("api: stream pdf", "document", d.ID, "err", err)
+	}
+}
+
+// ReadyHandler answers readiness probes with 200 when ready (or nil) and
+// 503 with the reason otherwise.
+func ReadyHandler(ready func(context.Context) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+			defer cancel()
+			if err := ready(ctx); err != nil {
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		io.WriteString(w, "ready\n")
 	}
 }
 

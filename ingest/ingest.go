@@ -18,6 +18,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
@@ -39,7 +40,8 @@ type Ingester struct {
 	Store   storage.Store
 	Queue   Enqueuer
 	Limits  Limits
-	TempDir string // spool for uploads; "" = os.TempDir()
+	TempDir string           // spool for uploads; "" = os.TempDir()
+	Metrics *metrics.Metrics // may be nil
 }
 
 // Result says what became of one file.
@@ -143,6 +145,15 @@ func (in *Ingester) File(ctx context.Context, batchID, name string, r io.Reader)
 	created, err := in.Catalog.CreateDocument(ctx, doc, pages)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	if created {
+		for _, p := range pages {
+			if p.Status == catalog.PageFailed {
+				in.Metrics.PageFailed()
+			} else {
+				in.Metrics.PageIngested()
+			}
+		}
 	}
 	if created && ie == nil {
 		for _, p := range pages {

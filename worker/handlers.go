@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/sohoa-vn/sohoa/assemble"
+	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
@@ -53,7 +54,8 @@ type Handlers struct {
 	Sign     SignFunc
 	Metadata MetadataFunc
 	Queue    *Queue
-	TempDir  string // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
+	Metrics  *metrics.Metrics // may be nil
+	TempDir  string           // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
 	Log      *slog.Logger
 }
 
@@ -94,6 +96,7 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 			if ferr := h.Catalog.MarkPageFailed(ctx, id, reason); ferr != nil {
 				return fmt.Errorf("ocr page %s: %w (recording failure: %v)", id, err, ferr)
 			}
+			h.Metrics.PageFailed()
 		}
 		return fmt.Errorf("ocr page %s: %w", id, err)
 	}
@@ -109,6 +112,7 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("ocr page %s: %w", id, err)
 	}
+	h.Metrics.PageOCRed(time.Since(start))
 	h.log().Info("page recognised", "page", id, "document", p.DocumentID, "batch", p.BatchID,
 		"words", len(page.Words), "confidence", page.MeanConf, "seconds", time.Since(start).Seconds())
 	if ready {
@@ -150,12 +154,14 @@ func (h *Handlers) handleAssemble(ctx context.Context, t *asynq.Task) error {
 	if doc.Status != catalog.DocAssembling {
 		return nil
 	}
+	start := time.Now()
 	if err := h.assemble(ctx, doc); err != nil {
 		if lastAttempt(ctx) {
 			_ = h.Catalog.SetDocumentFailed(ctx, id, fmt.Sprintf("ghép PDF thất bại / assembling the PDF failed: %v", err))
 		}
 		return fmt.Errorf("assemble document %s: %w", id, err)
 	}
+	h.Metrics.Assembled(time.Since(start))
 	return h.Queue.EnqueueSign(ctx, id)
 }
 
@@ -235,6 +241,7 @@ func (h *Handlers) handleSign(ctx context.Context, t *asynq.Task) error {
 	if err := h.Catalog.SetSigned(ctx, id, info.Key, info.SHA256, info.Size); err != nil {
 		return fmt.Errorf("sign document %s: %w", id, err)
 	}
+	h.Metrics.Signed(time.Since(start))
 	h.log().Info("document signed", "document", id, "batch", doc.BatchID, "pages", doc.PageCount,
 		"sha256", info.SHA256, "seconds", time.Since(start).Seconds())
 	return nil

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path"
@@ -12,12 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
+	"github.com/sohoa-vn/sohoa/worker"
 )
 
 func TestMain(m *testing.M) { servicetest.Main(m) }
@@ -96,6 +100,7 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	apiCfg.Addr, workerCfg.Addr = "127.0.0.1:0", "127.0.0.1:0"
 	apiCfg.DataDir, workerCfg.DataDir = filepath.Join(dir, "data"), filepath.Join(dir, "data")
+	apiCfg.MetricsAddr, workerCfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
 	apiSys, err := startSystem(ctx, apiCfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +180,8 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 		}
 	}
 
+	checkProbes(t, apiSys, apiCfg.Role == "all", rep.Batch)
+
 	// Sending the same files again adds nothing.
 	before := rep.Batch
 	if _, _, err := ingestPaths(ctx, c, "e2e", files, io.Discard); err != nil {
@@ -216,7 +223,7 @@ func TestQueueLossRecovered(t *testing.T) {
 	redisAddr := servicetest.Redis(t)
 	cfg := configFromEnv()
 	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "redis://"+redisAddr, "", s3store.Config{}
-	cfg.Addr, cfg.DataDir = "127.0.0.1:0", filepath.Join(dir, "data")
+	cfg.Addr, cfg.DataDir, cfg.MetricsAddr = "127.0.0.1:0", filepath.Join(dir, "data"), "127.0.0.1:0"
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	apiCfg := cfg
@@ -256,5 +263,65 @@ func TestQueueLossRecovered(t *testing.T) {
 	}
 	if got.DocumentsSigned != len(files) || got.PagesOCRed != len(files) {
 		t.Errorf("after the queue was wiped: %+v, want %d documents signed", got.Progress, len(files))
+	}
+}
+
+// checkProbes checks /readyz and, when this process ran the workers too,
+// that /metrics counted the batch's pages and shows the queues.
+func checkProbes(t *testing.T, sys *system, workers bool, b api.Batch) {
+	t.Helper()
+	get := func(path string) string {
+		resp, err := http.Get(sys.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s\n%s", path, resp.Status, body)
+		}
+		return string(body)
+	}
+	get("/readyz")
+	m := get("/metrics")
+	want := []string{
+		fmt.Sprintf("sohoa_pages_ingested_total %d", b.PagesReceived-b.PagesFailed),
+		fmt.Sprintf("sohoa_pages_failed_total %d", b.PagesFailed),
+		`sohoa_queue_tasks{queue="ocr",state="pending"} 0`,
+	}
+	if workers {
+		want = append(want,
+			fmt.Sprintf("sohoa_pages_ocred_total %d", b.PagesOCRed),
+			fmt.Sprintf("sohoa_documents_signed_total %d", b.DocumentsSigned),
+			fmt.Sprintf("sohoa_ocr_seconds_count %d", b.PagesOCRed))
+	}
+	for _, w := range want {
+		if !strings.Contains(m, w+"\n") {
+			t.Errorf("/metrics lacks %q", w)
+		}
+	}
+}
+
+func TestQueuesCommand(t *testing.T) {
+	addr := servicetest.Redis(t)
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: addr})
+	defer client.Close()
+	if err := worker.NewQueue(client).EnqueueOCR(context.Background(), "page-1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOHOA_REDIS_URL", "redis://"+addr)
+	out, code := run(t, "queues")
+	if code != 0 {
+		t.Fatalf("sohoa queues exited %d", code)
+	}
+	var found bool
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 1 && f[0] == worker.QueueOCR && f[1] == "1" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("sohoa queues does not show 1 pending OCR task:\n%s", out)
 	}
 }

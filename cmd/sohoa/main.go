@@ -63,7 +63,7 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd())
+	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd())
 	return root
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -40,6 +41,7 @@ type config struct {
 	P12Path     string // empty: a demo identity in DataDir
 	P12Password string
 	SignerName  string
+	MetricsAddr string // worker role: where /metrics, /healthz and /readyz listen
 	Workers     int
 	Languages   []string
 }
@@ -80,6 +82,7 @@ func configFromEnv() config {
 		P12Path:     os.Getenv("SOHOA_SIGN_P12"),
 		P12Password: os.Getenv("SOHOA_SIGN_PASSWORD"),
 		SignerName:  envOr("SOHOA_SIGNER_NAME", "sohoa"),
+		MetricsAddr: envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
 		Workers:     runtime.NumCPU(),
 		Languages:   strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 	}
@@ -99,7 +102,10 @@ type system struct {
 	queue     *worker.Queue
 	server    *asynq.Server
 	ocr       *ocr.Pool
+	metrics   *metrics.Metrics
+	inspector *asynq.Inspector
 	http      *http.Server
+	probe     *http.Server // the worker role's /metrics and probes
 	listener  net.Listener
 	cancel    context.CancelFunc
 	done      chan struct{}
@@ -109,7 +115,7 @@ type system struct {
 func (s *system) URL() string { return "http://" + s.listener.Addr().String() }
 
 func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, err error) {
-	s := &system{cfg: cfg, log: log, done: make(chan struct{})}
+	s := &system{cfg: cfg, log: log, done: make(chan struct{}), metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -133,6 +139,7 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
+	s.store = s.metrics.Store(s.store)
 	if cfg.RedisURL != "" {
 		if s.redis, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
 			return nil, fmt.Errorf("SOHOA_REDIS_URL: %w", err)
@@ -148,6 +155,10 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 	}
 	s.client = asynq.NewClient(s.redis)
 	s.queue = worker.NewQueue(s.client)
+	s.inspector = asynq.NewInspector(s.redis)
+	if err := s.metrics.Register(metrics.NewQueueCollector(s.inspector)); err != nil {
+		return nil, err
+	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -173,7 +184,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 		return err
 	}
 	h := &worker.Handlers{
-		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log,
+		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
 		Sign: func(ctx context.Context, in, out string) error {
 			return sign.SignFile(ctx, in, out, id, sign.Options{
@@ -206,6 +217,32 @@ func (s *system) startWorkers(ctx context.Context) error {
 		defer close(s.done)
 		rec.Run(ctx, time.Minute)
 	}()
+	if s.cfg.Role == "worker" && s.cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metrics.Handler())
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+		mux.HandleFunc("GET /readyz", api.ReadyHandler(s.ready))
+		l, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listen %s: %w", s.cfg.MetricsAddr, err)
+		}
+		s.probe = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go s.probe.Serve(l)
+	}
+	return nil
+}
+
+// ready checks that the catalog, the queue and the storage answer.
+func (s *system) ready(ctx context.Context) error {
+	if err := s.catalog.Ping(ctx); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	if err := s.client.Ping(); err != nil {
+		return fmt.Errorf("queue: %w", err)
+	}
+	if _, err := s.store.Stat(ctx, "readyz/probe"); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("storage: %w", err)
+	}
 	return nil
 }
 
@@ -233,7 +270,10 @@ func (s *system) startAPI() error {
 	}
 	srv := &api.Server{
 		Catalog: s.catalog, Store: s.store, Log: s.log,
-		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue, Limits: ingest.DefaultLimits(), TempDir: tmp},
+		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
+			Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics},
+		Metrics: s.metrics.Handler(),
+		Ready:   s.ready,
 	}
 	s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
 	go func() {
@@ -252,12 +292,18 @@ func (s *system) Close() {
 		_ = s.http.Shutdown(ctx)
 		cancel()
 	}
+	if s.probe != nil {
+		_ = s.probe.Close()
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}
 	if s.server != nil {
 		s.server.Shutdown()
 		<-s.done
+	}
+	if s.inspector != nil {
+		s.inspector.Close()
 	}
 	if s.client != nil {
 		s.client.Close()
