@@ -241,6 +241,11 @@ func (h *Handlers) handleSign(ctx context.Context, t *asynq.Task) error {
 	if err := h.Catalog.SetSigned(ctx, id, info.Key, info.SHA256, info.Size); err != nil {
 		return fmt.Errorf("sign document %s: %w", id, err)
 	}
+	// The signed PDF holds the unsigned one byte for byte (the signature is
+	// an incremental update), so keeping both would store every PDF twice.
+	if err := h.Store.Delete(ctx, doc.PDFKey); err != nil {
+		h.log().Warn("delete unsigned PDF", "document", id, "key", doc.PDFKey, "err", err)
+	}
 	h.Metrics.Signed(time.Since(start))
 	h.log().Info("document signed", "document", id, "batch", doc.BatchID, "pages", doc.PageCount,
 		"sha256", info.SHA256, "seconds", time.Since(start).Seconds())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
+	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
 	"github.com/sohoa-vn/sohoa/worker"
 )
@@ -170,6 +172,17 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 		if d.CER < 0 || d.CER > 0.03 {
 			got, _ := pdfText(ctx, pdf)
 			t.Errorf("%s: character error rate %.2f%%, want < 3%%\n--- pdftotext:\n%s", name, 100*d.CER, got)
+		}
+		// Only the signed PDF is kept: it contains the unsigned one.
+		cd, err := apiSys.catalog.Document(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := apiSys.store.Stat(ctx, cd.PDFKey); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s: unsigned PDF %s still stored (%v)", name, cd.PDFKey, err)
+		}
+		if info, err := apiSys.store.Stat(ctx, cd.SignedKey); err != nil || info.SHA256 != cd.SignedSHA256 {
+			t.Errorf("%s: signed PDF %s: %+v, %v", name, cd.SignedKey, info, err)
 		}
 		meta, err := c.Document(ctx, d.ID)
 		if err != nil {
