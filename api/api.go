@@ -7,11 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/ingest"
@@ -34,28 +32,19 @@ type Server struct {
 	Catalog Catalog
 	Store   storage.Store
 	Ingest  *ingest.Ingester
+	Archive *Archive
+	Keys    KeyStore
 	Log     *slog.Logger
-	// Metrics, when set, is served at /metrics.
-	Metrics http.Handler
 	// Ready, when set, answers /readyz: nil means ready to serve.
 	Ready func(context.Context) error
+	// Extra routes to serve beside the built-in ones (verification...).
+	Extra []Route
 }
 
-// Handler returns the API's routes.
+// Handler returns the API: every route of Routes behind its access check,
+// after Authenticate.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", ReadyHandler(s.Ready))
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics)
-	}
-	mux.HandleFunc("POST /v1/batches", s.createBatch)
-	mux.HandleFunc("GET /v1/batches/{id}", s.getBatch)
-	mux.HandleFunc("GET /v1/batches/{id}/report", s.batchReport)
-	mux.HandleFunc("POST /v1/batches/{id}/files", s.uploadFile)
-	mux.HandleFunc("GET /v1/documents/{id}", s.getDocument)
-	mux.HandleFunc("GET /v1/documents/{id}/pdf", s.getPDF)
-	return mux
+	return Authenticate(s.Keys, s.log())(NewMux(Routes(s, s.Archive, s.Extra...)))
 }
 
 // Batch is a batch with its progress, as the API shows it.
@@ -154,28 +143,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
-}
-
-func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Name string `json:"name"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Name == "" {
-		s.fail(w, r, http.StatusBadRequest, "bad_request",
-			`cần JSON {"name": "..."} với tên lô`, `expected JSON {"name": "..."} naming the batch`, nil)
-		return
-	}
-	b, err := s.Catalog.EnsureBatch(r.Context(), ingest.BatchID(req.Name), req.Name)
-	if err != nil {
-		s.failLookup(w, r, "batch", err)
-		return
-	}
-	out, err := s.batch(r.Context(), b)
-	if err != nil {
-		s.failLookup(w, r, "batch", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) batch(ctx context.Context, b catalog.Batch) (Batch, error) {
@@ -283,49 +250,6 @@ func (s *Server) document(ctx context.Context, d catalog.Document) (Document, er
 		})
 	}
 	return out, nil
-}
-
-func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Catalog.Document(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.failLookup(w, r, "document", err)
-		return
-	}
-	view, err := s.document(r.Context(), d)
-	if err != nil {
-		s.failLookup(w, r, "document", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, view)
-}
-
-func (s *Server) getPDF(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	d, err := s.Catalog.Document(ctx, r.PathValue("id"))
-	if err != nil {
-		s.failLookup(w, r, "document", err)
-		return
-	}
-	if d.Status != catalog.DocSigned {
-		s.fail(w, r, http.StatusConflict, "not_signed",
-			fmt.Sprintf("tài liệu chưa được ký (trạng thái: %s)", d.Status),
-			fmt.Sprintf("the document is not signed yet (status: %s)", d.Status), nil)
-		return
-	}
-	rc, info, err := s.Store.Get(ctx, d.SignedKey)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "storage", "không đọc được tệp PDF", "the PDF could not be read", err)
-		return
-	}
-	defer rc.Close()
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
-	w.Header().Set("ETag", `"`+info.SHA256+`"`)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+d.ID+`.pdf"`)
-	if _, err := io.Copy(w, rc); err != nil {
-		// Headers are gone; a short body tells the client. Log why.
-		s.log().Error("api: stream pdf", "document", d.ID, "err", err)
-	}
 }
 
 // ReadyHandler answers readiness probes with 200 when ready (or nil) and

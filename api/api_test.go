@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { servicetest.Main(m) }
 
 // newServer serves the API on a SQLite catalog, local files and a real
 // Redis queue; it returns an inspector of that queue.
-func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector) {
+func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector, string) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := catalog.Open(context.Background(), "sqlite:"+filepath.Join(dir, "c.db"))
@@ -42,17 +42,25 @@ func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector) {
 	insp := asynq.NewInspector(redis)
 	t.Cleanup(func() { insp.Close() })
 	q := worker.NewQueue(client)
-	s := &Server{Catalog: db, Store: store,
+	s := &Server{Catalog: db, Store: store, Archive: &Archive{DB: db}, Keys: db,
 		Ingest: &ingest.Ingester{Catalog: db, Store: store, Queue: q, TempDir: dir}}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return ts, db, insp
+	token, _, err := db.CreateAPIKey(context.Background(), catalog.APIKey{
+		Name: "archivist", Scopes: []string{"archivist"}, OfficeID: "ubnd-ben-nghe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts, db, insp, token
 }
 
 func TestErrors(t *testing.T) {
-	ts, db, _ := newServer(t)
+	ts, db, _, token := newServer(t)
 	ctx := context.Background()
 	if _, err := db.EnsureBatch(ctx, "b1", "one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimBatchOffice(ctx, "b1", "ubnd-ben-nghe"); err != nil {
 		t.Fatal(err)
 	}
 	png := []byte("\x89PNG\r\n\x1a\n")
@@ -73,6 +81,7 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
+			req.Header.Set("Authorization", "Bearer "+token)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -92,9 +101,9 @@ func TestErrors(t *testing.T) {
 // A bad file is taken as a failed document with its reason; the same file
 // sent again finds the same document; a PDF is refused until signed.
 func TestUploadThroughClient(t *testing.T) {
-	ts, _, insp := newServer(t)
+	ts, _, insp, token := newServer(t)
 	ctx := context.Background()
-	c := &Client{BaseURL: ts.URL}
+	c := &Client{BaseURL: ts.URL, Token: token}
 	b, err := c.CreateBatch(ctx, "lô 1")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // Client calls a sohoa server's API.
 type Client struct {
 	BaseURL string // e.g. http://127.0.0.1:8080
+	Token   string // API key, sent as "Authorization: Bearer <Token>"
 	HTTP    *http.Client
 }
 
@@ -45,6 +46,9 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {

@@ -32,6 +32,7 @@ type Catalog interface {
 	SetAssembled(ctx context.Context, docID, pdfKey, pdfSHA256 string, textLen int, metadata json.RawMessage) error
 	SetSigned(ctx context.Context, docID, key, sha256 string, size int64) error
 	SetDocumentFailed(ctx context.Context, docID, reason string) error
+	SetDocumentTextWithMetadata(ctx context.Context, docID, text string, metadata json.RawMessage) error
 	Unfinished(ctx context.Context, before time.Time, limit int) ([]catalog.Work, error)
 }
 
@@ -214,6 +215,11 @@ func (h *Handlers) assemble(ctx context.Context, doc catalog.Document) error {
 	var meta json.RawMessage
 	if h.Metadata != nil {
 		meta = h.Metadata(results)
+	}
+	// The text first (for search), then the state change: a crash between
+	// the two repeats the assembly, never loses the text.
+	if err := h.Catalog.SetDocumentTextWithMetadata(ctx, doc.ID, text.String(), meta); err != nil {
+		return err
 	}
 	return h.Catalog.SetAssembled(ctx, doc.ID, infoOut.Key, infoOut.SHA256, len([]rune(text.String())), meta)
 }

@@ -74,7 +74,7 @@ func runDemo(ctx context.Context, dir string, out, progress io.Writer) error {
 	}
 	cfg := configFromEnv()
 	// The demo is always embedded, whatever SOHOA_* says.
-	cfg.Role, cfg.Addr, cfg.DataDir = "all", "127.0.0.1:0", filepath.Join(dir, "data")
+	cfg.Role, cfg.Addr, cfg.DataDir, cfg.MetricsAddr = "all", "127.0.0.1:0", filepath.Join(dir, "data"), "127.0.0.1:0"
 	cfg.RedisURL, cfg.DatabaseURL, cfg.S3.Endpoint, cfg.P12Path = "", "", "", ""
 	logf, err := os.Create(filepath.Join(dir, "sohoa.log"))
 	if err != nil {
@@ -95,7 +95,14 @@ func runDemo(ctx context.Context, dir string, out, progress io.Writer) error {
 		files = append(files, p)
 		truth[s.File] = synthetic.TruthText(s.Doc)
 	}
-	c := &api.Client{BaseURL: sys.URL()}
+	c := &api.Client{BaseURL: sys.URL(), Token: sys.adminToken}
+	if c.Token == "" { // a second run: the key was made by the first
+		b, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin-token"))
+		if err != nil {
+			return fmt.Errorf("API key: %w", err)
+		}
+		c.Token = strings.TrimSpace(string(b))
+	}
 	failed, b, err := ingestPaths(ctx, c, "demo", files, progress)
 	if err != nil {
 		return err

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path"
@@ -108,15 +110,16 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 		t.Fatal(err)
 	}
 	defer apiSys.Close()
+	var workerSys *system
 	if apiCfg.Role != "all" {
-		w, err := startSystem(ctx, workerCfg, log)
+		workerSys, err = startSystem(ctx, workerCfg, log)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer w.Close()
+		defer workerSys.Close()
 	}
 
-	c := &api.Client{BaseURL: apiSys.URL()}
+	c := &api.Client{BaseURL: apiSys.URL(), Token: apiSys.adminToken}
 	failed, b, err := ingestPaths(ctx, c, "e2e", files, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +196,11 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 		}
 	}
 
+	checkSearchAndAccess(t, apiSys.URL(), apiSys.adminToken, docs, bad)
 	checkProbes(t, apiSys, apiCfg.Role == "all", rep.Batch)
+	if workerSys != nil {
+		checkWorkerMetrics(t, workerSys, rep.Batch)
+	}
 
 	// Sending the same files again adds nothing.
 	before := rep.Batch
@@ -246,7 +253,7 @@ func TestQueueLossRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer apiSys.Close()
-	c := &api.Client{BaseURL: apiSys.URL()}
+	c := &api.Client{BaseURL: apiSys.URL(), Token: apiSys.adminToken}
 	failed, b, err := ingestPaths(ctx, c, "loss", files, io.Discard)
 	if err != nil || len(failed) > 0 {
 		t.Fatalf("ingest: %v %+v", err, failed)
@@ -283,20 +290,26 @@ func TestQueueLossRecovered(t *testing.T) {
 // that /metrics counted the batch's pages and shows the queues.
 func checkProbes(t *testing.T, sys *system, workers bool, b api.Batch) {
 	t.Helper()
-	get := func(path string) string {
-		resp, err := http.Get(sys.URL() + path)
+	get := func(url string) string {
+		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: %s\n%s", path, resp.Status, body)
+			t.Errorf("GET %s: %s\n%s", url, resp.Status, body)
 		}
 		return string(body)
 	}
-	get("/readyz")
-	m := get("/metrics")
+	get(sys.URL() + "/readyz")
+	if resp, err := http.Get(sys.URL() + "/metrics"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Error("/metrics is served on the API's port; it belongs on the probe address")
+		}
+	}
+	m := get(sys.MetricsURL())
 	want := []string{
 		fmt.Sprintf("sohoa_pages_ingested_total %d", b.PagesReceived-b.PagesFailed),
 		fmt.Sprintf("sohoa_pages_failed_total %d", b.PagesFailed),
@@ -336,5 +349,67 @@ func TestQueuesCommand(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("sohoa queues does not show 1 pending OCR task:\n%s", out)
+	}
+}
+
+// checkWorkerMetrics checks a worker-only process counted what it did.
+func checkWorkerMetrics(t *testing.T, sys *system, b api.Batch) {
+	t.Helper()
+	resp, err := http.Get(sys.MetricsURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, w := range []string{
+		fmt.Sprintf("sohoa_pages_ocred_total %d", b.PagesOCRed),
+		fmt.Sprintf("sohoa_documents_signed_total %d", b.DocumentsSigned),
+	} {
+		if !strings.Contains(string(body), w+"\n") {
+			t.Errorf("worker /metrics lacks %q", w)
+		}
+	}
+}
+
+// checkSearchAndAccess finds the decision by words typed without their
+// accents, and checks that documents are not readable without a key.
+func checkSearchAndAccess(t *testing.T, base, token string, docs []demoDocument, bad map[string]string) {
+	t.Helper()
+	var decision string
+	for _, d := range docs {
+		if path.Base(d.Source) == "quyet-dinh.tif" {
+			decision = d.ID
+		}
+	}
+	req, _ := http.NewRequest("GET", base+"/v1/search?q="+url.QueryEscape("quyet dinh"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Hits []struct {
+			DocumentID string `json:"document_id"`
+		} `json:"hits"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("search: %s, %v", resp.Status, err)
+	}
+	found := false
+	for _, h := range res.Hits {
+		found = found || h.DocumentID == decision
+	}
+	if !found {
+		t.Errorf("search for %q (no accents) does not find the decision %s: %+v", "quyet dinh", decision, res.Hits)
+	}
+	resp, err = http.Get(base + "/v1/documents/" + decision + "/pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		t.Errorf("PDF fetched without a key: %s", resp.Status)
 	}
 }

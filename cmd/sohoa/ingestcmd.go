@@ -19,7 +19,7 @@ import (
 )
 
 func ingestCmd() *cobra.Command {
-	var batch, server string
+	var batch, server, token string
 	var wait bool
 	cmd := &cobra.Command{
 		Use:   "ingest --batch NAME PATH...",
@@ -36,7 +36,10 @@ With --wait it then follows the batch until every document is signed or failed.`
 			if batch == "" {
 				return fmt.Errorf("--batch NAME is required / cần đặt tên lô bằng --batch")
 			}
-			c := &api.Client{BaseURL: server}
+			c := &api.Client{BaseURL: server, Token: token}
+			if c.Token == "" {
+				c.Token = localToken()
+			}
 			failed, b, err := ingestPaths(cmd.Context(), c, batch, args, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -61,6 +64,7 @@ With --wait it then follows the batch until every document is signed or failed.`
 	cmd.Flags().StringVar(&batch, "batch", "", "batch name (re-using a name adds to that batch)")
 	cmd.Flags().StringVar(&server, "server", envOr("SOHOA_URL", "http://127.0.0.1:8080"), "server URL ($SOHOA_URL)")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the batch is processed, showing progress")
+	cmd.Flags().StringVar(&token, "token", os.Getenv("SOHOA_TOKEN"), "API key with the archivist or system scope ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
 	return cmd
 }
 
@@ -201,4 +205,15 @@ func waitBatch(ctx context.Context, c *api.Client, id string, progress io.Writer
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// localToken reads the bootstrap key a local server wrote in its data
+// directory, so that "sohoa serve" and "sohoa ingest" work together on one
+// machine without setting up keys first.
+func localToken() string {
+	b, err := os.ReadFile(filepath.Join(configFromEnv().DataDir, "admin-token"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }

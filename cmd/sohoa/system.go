@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/metadata"
 	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/sign"
@@ -41,7 +43,8 @@ type config struct {
 	P12Path     string // empty: a demo identity in DataDir
 	P12Password string
 	SignerName  string
-	MetricsAddr string // worker role: where /metrics, /healthz and /readyz listen
+	MetricsAddr string // where /metrics, /healthz and /readyz listen, apart from the API
+	Office      string // office of the bootstrap API key
 	Workers     int
 	Languages   []string
 }
@@ -83,6 +86,7 @@ func configFromEnv() config {
 		P12Password: os.Getenv("SOHOA_SIGN_PASSWORD"),
 		SignerName:  envOr("SOHOA_SIGNER_NAME", "sohoa"),
 		MetricsAddr: envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
+		Office:      envOr("SOHOA_OFFICE", "default"),
 		Workers:     runtime.NumCPU(),
 		Languages:   strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 	}
@@ -105,10 +109,13 @@ type system struct {
 	metrics   *metrics.Metrics
 	inspector *asynq.Inspector
 	http      *http.Server
-	probe     *http.Server // the worker role's /metrics and probes
-	listener  net.Listener
-	cancel    context.CancelFunc
-	done      chan struct{}
+	probe     *http.Server // /metrics and probes
+	probeAddr string
+	// adminToken is the bootstrap key's token when this start created it.
+	adminToken string
+	listener   net.Listener
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 // URL is where the API listens.
@@ -160,6 +167,9 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 		return nil, err
 	}
 
+	if err := s.startProbes(); err != nil {
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	if cfg.Role == "all" || cfg.Role == "worker" {
@@ -186,6 +196,17 @@ func (s *system) startWorkers(ctx context.Context) error {
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
+		Metadata: func(pages []*ocr.Page) json.RawMessage {
+			texts := make([]string, len(pages))
+			for i, p := range pages {
+				texts[i] = p.Text
+			}
+			b, err := json.Marshal(metadata.Extract(strings.Join(texts, "\f")))
+			if err != nil {
+				return nil
+			}
+			return b
+		},
 		Sign: func(ctx context.Context, in, out string) error {
 			return sign.SignFile(ctx, in, out, id, sign.Options{
 				Name:   s.cfg.SignerName,
@@ -217,18 +238,58 @@ func (s *system) startWorkers(ctx context.Context) error {
 		defer close(s.done)
 		rec.Run(ctx, time.Minute)
 	}()
-	if s.cfg.Role == "worker" && s.cfg.MetricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", s.metrics.Handler())
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-		mux.HandleFunc("GET /readyz", api.ReadyHandler(s.ready))
-		l, err := net.Listen("tcp", s.cfg.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("metrics listen %s: %w", s.cfg.MetricsAddr, err)
-		}
-		s.probe = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go s.probe.Serve(l)
+	return nil
+}
+
+// startProbes serves /metrics, /healthz and /readyz on their own address,
+// apart from the API: metrics are for the operators' Prometheus, not for
+// the API's clients.
+func (s *system) startProbes() error {
+	if s.cfg.MetricsAddr == "" {
+		return nil
 	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", api.ReadyHandler(s.ready))
+	l, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listen %s: %w", s.cfg.MetricsAddr, err)
+	}
+	s.probeAddr = l.Addr().String()
+	s.probe = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go s.probe.Serve(l)
+	return nil
+}
+
+// MetricsURL is where /metrics is served.
+func (s *system) MetricsURL() string { return "http://" + s.probeAddr + "/metrics" }
+
+// bootstrapKey creates, when the catalog has no API key at all, one key
+// with every scope for every office and writes its token to
+// DataDir/admin-token (0600), so that a new installation can be used and
+// can create the real keys. It is logged, never printed whole.
+func (s *system) bootstrapKey(ctx context.Context) error {
+	keys, err := s.catalog.APIKeys(ctx)
+	if err != nil || len(keys) > 0 {
+		return err
+	}
+	token, _, err := s.catalog.CreateAPIKey(ctx, catalog.APIKey{
+		Name:     "bootstrap admin",
+		Scopes:   []string{string(api.ScopeArchivist), string(api.ScopeClerk), string(api.ScopeSystem), string(api.ScopeAuditor)},
+		OfficeID: s.cfg.Office,
+		Offices:  []string{"*"},
+	})
+	if err != nil {
+		return fmt.Errorf("bootstrap API key: %w", err)
+	}
+	path := filepath.Join(s.cfg.DataDir, "admin-token")
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return fmt.Errorf("bootstrap API key: %w", err)
+	}
+	s.adminToken = token
+	s.log.Warn("created a bootstrap API key with every scope; create real keys with 'sohoa apikey create' and revoke it",
+		"token_file", path)
 	return nil
 }
 
@@ -268,11 +329,15 @@ func (s *system) startAPI() error {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
+	if err := s.bootstrapKey(context.Background()); err != nil {
+		return err
+	}
 	srv := &api.Server{
 		Catalog: s.catalog, Store: s.store, Log: s.log,
 		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
 			Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics},
-		Metrics: s.metrics.Handler(),
+		Archive: &api.Archive{DB: s.catalog, Log: s.log},
+		Keys:    s.catalog,
 		Ready:   s.ready,
 	}
 	s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}

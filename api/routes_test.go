@@ -1,0 +1,200 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+	"github.com/sohoa-vn/sohoa/storage/localfs"
+)
+
+// TestOpenAPIMatchesRoutes checks the embedded OpenAPI document with
+// kin-openapi, then that every route of the table is described (same
+// method, path and scopes) and every described operation is a route the
+// mux really dispatches to.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.json is not valid OpenAPI 3: %v", err)
+	}
+	routes := Routes(&Server{}, &Archive{})
+	mux := NewMux(routes)
+
+	described := map[string][]string{} // "METHOD path" -> x-scopes
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			var scopes []string
+			if raw, ok := op.Extensions["x-scopes"]; ok {
+				b, _ := json.Marshal(raw)
+				if err := json.Unmarshal(b, &scopes); err != nil {
+					t.Errorf("%s %s: x-scopes: %v", method, path, err)
+				}
+			}
+			public := op.Security != nil && len(*op.Security) == 0
+			if public != (len(scopes) == 0) {
+				t.Errorf("%s %s: security %v disagrees with x-scopes %v", method, path, op.Security, scopes)
+			}
+			described[method+" "+path] = scopes
+			// The mux must dispatch a request for this operation to the same pattern.
+			url := strings.NewReplacer("{id}", "x1").Replace(path)
+			_, pattern := mux.Handler(httptest.NewRequest(method, url, nil))
+			if pattern != method+" "+path {
+				t.Errorf("described %s %s: the mux dispatches %s %s to %q", method, path, method, url, pattern)
+			}
+		}
+	}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Pattern
+		scopes, ok := described[key]
+		if !ok {
+			t.Errorf("route %s is not in openapi.json", key)
+			continue
+		}
+		var want []string
+		for _, s := range rt.Scopes {
+			want = append(want, string(s))
+		}
+		if !slices.Equal(scopes, want) {
+			t.Errorf("%s: openapi.json x-scopes %v, route %v", key, scopes, want)
+		}
+		delete(described, key)
+	}
+	for key := range described {
+		t.Errorf("openapi.json describes %s, which no route serves", key)
+	}
+
+	// Served, as JSON, to any key.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/v1/openapi.json", nil)
+	mux.ServeHTTP(rec, req.WithContext(WithPrincipal(req.Context(), &Principal{Scopes: []Scope{ScopeClerk}})))
+	if rec.Code != 200 || !json.Valid(rec.Body.Bytes()) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Errorf("GET /v1/openapi.json: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// access is the access matrix, written out independently of the route
+// table: a = archivist, c = clerk, s = system, u = auditor, "public" for
+// no key.
+var access = map[string]string{
+	"GET /healthz":                    "public",
+	"GET /readyz":                     "public",
+	"GET /v1/openapi.json":            "acsu",
+	"POST /v1/batches":                "as",
+	"GET /v1/batches/{id}":            "as",
+	"GET /v1/batches/{id}/report":     "as",
+	"POST /v1/batches/{id}/files":     "as",
+	"GET /v1/documents/{id}":          "acsu",
+	"GET /v1/documents/{id}/pdf":      "acs",
+	"POST /v1/documents/{id}/results": "a",
+	"POST /v1/results":                "as",
+	"POST /v1/results/import":         "a",
+	"POST /v1/results/lookup":         "acs",
+	"GET /v1/results/{id}":            "acsu",
+	"PATCH /v1/results/{id}":          "a",
+	"POST /v1/results/{id}/revoke":    "as",
+	"POST /v1/results/{id}/replace":   "as",
+	"GET /v1/results/{id}/history":    "au",
+	"GET /v1/search":                  "acs",
+	"GET /v1/audit":                   "u",
+	"GET /v1/audit/verify":            "u",
+}
+
+// TestAccessMatrix calls every route as every role, without a key and
+// with a bad key, through Authenticate and the real catalog's keys.
+func TestAccessMatrix(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store, err := localfs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := Routes(&Server{Catalog: db, Store: store}, &Archive{DB: db})
+	h := Authenticate(db, nil)(NewMux(routes))
+
+	roles := map[byte]Scope{'a': ScopeArchivist, 'c': ScopeClerk, 's': ScopeSystem, 'u': ScopeAuditor}
+	tokens := map[byte]string{}
+	for b, s := range roles {
+		tok, _, err := db.CreateAPIKey(ctx, catalog.APIKey{Name: string(s), Scopes: []string{string(s)}, OfficeID: "px1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[b] = tok
+	}
+	revoked, k, _ := db.CreateAPIKey(ctx, catalog.APIKey{Name: "old", Scopes: []string{"archivist", "clerk", "system", "auditor"}, OfficeID: "px1"})
+	if err := db.RevokeAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	var keys []string
+	for _, rt := range routes {
+		keys = append(keys, rt.Method+" "+rt.Pattern)
+	}
+	var want []string
+	for k := range access {
+		want = append(want, k)
+	}
+	sort.Strings(keys)
+	sort.Strings(want)
+	if !slices.Equal(keys, want) {
+		t.Fatalf("routes %v\nmatrix %v", keys, want)
+	}
+
+	call := func(method, path, auth string) int {
+		req := httptest.NewRequest(method, strings.ReplaceAll(path, "{id}", "none"), strings.NewReader("{}"))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Pattern
+		allowed := access[key]
+		t.Run(key, func(t *testing.T) {
+			anon := call(rt.Method, rt.Pattern, "")
+			if allowed == "public" {
+				if anon != 200 {
+					t.Errorf("public route without key: %d, want 200", anon)
+				}
+				return
+			}
+			if anon != http.StatusUnauthorized {
+				t.Errorf("no key: %d, want 401", anon)
+			}
+			for _, bad := range []string{"Bearer " + revoked, "Bearer sohoa_nope_x", "Basic dXNlcjpwYXNz"} {
+				if got := call(rt.Method, rt.Pattern, bad); got != http.StatusUnauthorized {
+					t.Errorf("%s: %d, want 401", bad[:12], got)
+				}
+			}
+			for b, s := range roles {
+				got := call(rt.Method, rt.Pattern, "Bearer "+tokens[b])
+				if strings.IndexByte(allowed, b) >= 0 {
+					if got == 401 || got == 403 || got >= 500 {
+						t.Errorf("%s allowed: got %d", s, got)
+					}
+				} else if got != http.StatusForbidden {
+					t.Errorf("%s denied: got %d, want 403", s, got)
+				}
+			}
+		})
+	}
+}
