@@ -147,7 +147,9 @@ func writeTestPDF(t *testing.T) (path string, words *ocr.Page) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := Info{Title: "Quyết định 123/QĐ-UBND", Created: time.Date(2026, 6, 5, 10, 30, 0, 0, time.FixedZone("ICT", 7*3600))}
+	info := Info{Title: "Quyết định 123/QĐ-UBND", Created: time.Date(2026, 6, 5, 10, 30, 0, 0, time.FixedZone("ICT", 7*3600)),
+		Issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẾN NGHÉ", Subject: "Về việc cấp giấy chứng nhận <đất> & nhà", Date: "2026-06-04",
+		Identifier: "123/QĐ-UBND"}
 	if err := WritePages(f, info, pages); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,14 @@ type Field struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// String is the field's value, or "" for a nil field.
+func (f *Field) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.Value
+}
+
 // Metadata is what was found; absent fields are nil.
 type Metadata struct {
 	Issuer       *Field `json:"issuer,omitempty"`

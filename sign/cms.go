@@ -55,6 +55,7 @@ type cmsSignerInfo struct {
 	SignedAttrs        asn1.RawValue
 	SignatureAlgorithm pkix.AlgorithmIdentifier
 	Signature          []byte
+	UnsignedAttrs      asn1.RawValue `asn1:"optional"` // [1] IMPLICIT SET OF Attribute, FullBytes
 }
 
 type cmsAttribute struct {
@@ -152,7 +153,9 @@ func attr(oid asn1.ObjectIdentifier, v any) (cmsAttribute, error) {
 
 // buildCMS returns a detached CAdES SignedData (DER) over content whose digest (with h) is digest.
 // Signed attributes: content-type, message-digest, signing-certificate-v2; no signing-time.
-func buildCMS(id *Identity, h crypto.Hash, digest []byte) ([]byte, error) {
+// unsigned, if not nil, returns the unsigned attributes for the signature value (the
+// signature timestamp of B-T).
+func buildCMS(id *Identity, h crypto.Hash, digest []byte, unsigned func(sig []byte) ([]cmsAttribute, error)) ([]byte, error) {
 	leaf := id.Chain[0]
 	dOID, err := digestOID(h)
 	if err != nil {
@@ -208,6 +211,18 @@ func buildCMS(id *Identity, h crypto.Hash, digest []byte) ([]byte, error) {
 	for _, c := range id.Chain {
 		certs = append(certs, c.Raw...)
 	}
+	var unsignedAttrs asn1.RawValue
+	if unsigned != nil {
+		ua, err := unsigned(sig)
+		if err != nil {
+			return nil, err
+		}
+		set, err := asn1.MarshalWithParams(ua, "set")
+		if err != nil {
+			return nil, fmt.Errorf("cms unsigned attributes: %w", err)
+		}
+		unsignedAttrs.FullBytes = append([]byte{0xA1}, set[1:]...) // [1] IMPLICIT SET OF Attribute
+	}
 	sd := cmsSignedData{
 		Version:          1,
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{{Algorithm: dOID}},
@@ -220,6 +235,7 @@ func buildCMS(id *Identity, h crypto.Hash, digest []byte) ([]byte, error) {
 			SignedAttrs:        asn1.RawValue{FullBytes: signedAttrs},
 			SignatureAlgorithm: sigAlg,
 			Signature:          sig,
+			UnsignedAttrs:      unsignedAttrs,
 		}},
 	}
 	inner, err := asn1.Marshal(sd)

@@ -38,6 +38,14 @@ type docInfo struct {
 	acroForm   types.Dict
 	fields     types.Array
 	fieldNames map[string]bool
+	mdpPerm    int // /P of the document's DocMDP certification signature, 0 if none
+	dss        dssArrays
+}
+
+// dssArrays are the entries of an existing /DSS, kept when a new DSS replaces it.
+type dssArrays struct {
+	certs, ocsps, crls types.Array
+	vri                types.Dict
 }
 
 // pdfcpuConfig returns a relaxed pdfcpu configuration for reading.
@@ -114,6 +122,17 @@ func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error)
 		}
 	}
 
+	d.mdpPerm = docMDPPerm(pctx, d.catalog)
+	if o, ok := d.catalog.Find("DSS"); ok && o != nil {
+		dss, err := pctx.DereferenceDict(o)
+		if err != nil {
+			return nil, fmt.Errorf("/DSS: %w", err)
+		}
+		arr := func(k string) types.Array { a, _ := pctx.DereferenceArray(dss[k]); return a }
+		d.dss = dssArrays{certs: arr("Certs"), ocsps: arr("OCSPs"), crls: arr("CRLs")}
+		d.dss.vri, _ = pctx.DereferenceDict(dss["VRI"])
+	}
+
 	if d.prevXref, err = lastStartXref(src, size); err != nil {
 		return nil, err
 	}
@@ -128,6 +147,34 @@ func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error)
 	}
 	d.needEOL = last[0] != '\n' && last[0] != '\r'
 	return d, nil
+}
+
+// docMDPPerm returns /P of the certification signature named by /Perms /DocMDP (default 2), or 0.
+func docMDPPerm(pctx *model.Context, catalog types.Dict) int {
+	perms, err := pctx.DereferenceDict(catalog["Perms"])
+	if err != nil || perms == nil {
+		return 0
+	}
+	sig, err := pctx.DereferenceDict(perms["DocMDP"])
+	if err != nil || sig == nil {
+		return 0
+	}
+	refs, _ := pctx.DereferenceArray(sig["Reference"])
+	for _, r := range refs {
+		ref, err := pctx.DereferenceDict(r)
+		if err != nil || ref == nil {
+			continue
+		}
+		if tm := ref.NameEntry("TransformMethod"); tm == nil || *tm != "DocMDP" {
+			continue
+		}
+		params, _ := pctx.DereferenceDict(ref["TransformParams"])
+		if p, err := pctx.DereferenceInteger(params["P"]); err == nil && p != nil {
+			return p.Value()
+		}
+		return 2
+	}
+	return 2
 }
 
 // lastStartXref returns the offset after the last "startxref" keyword near the end of the file.
@@ -163,78 +210,61 @@ type increment struct {
 
 const byteRangeWidth = 3*13 + 2 // "0 " + three numbers of up to 12 digits, space padded
 
-// buildIncrement writes the signature dictionary, the widget, the updated page, catalog or
-// AcroForm and a cross-reference section (table or stream, like the previous one) with /Prev.
-func buildIncrement(d *docInfo, opt Options, contentsBytes int) (*increment, error) {
+// updateWriter collects the objects of one incremental update and writes its
+// cross-reference section, of the same kind (table or stream) as the previous one.
+type updateWriter struct {
+	d       *docInfo
+	base    int64 // file offset of b[0]
+	b       bytes.Buffer
+	offsets map[int]int64
+	gens    map[int]int
+	size    int // next free object number
+}
+
+func newUpdateWriter(d *docInfo) *updateWriter {
 	base := d.size
 	if d.needEOL {
 		base++
 	}
-	inc := &increment{}
-	var b bytes.Buffer
-	offsets := map[int]int64{}
-	gens := map[int]int{}
-	begin := func(num, gen int) {
-		offsets[num] = base + int64(b.Len())
-		gens[num] = gen
-		fmt.Fprintf(&b, "%d %d obj\n", num, gen)
-	}
-	end := func() { b.WriteString("\nendobj\n") }
+	return &updateWriter{d: d, base: base, offsets: map[int]int64{}, gens: map[int]int{}, size: d.nextObj}
+}
 
-	sigNum, widgetNum := d.nextObj, d.nextObj+1
-	size := d.nextObj + 2
+// alloc reserves a new object number.
+func (w *updateWriter) alloc() int { w.size++; return w.size - 1 }
 
-	// Signature dictionary (PAdES B-B, ETSI EN 319 142-1 5.3).
-	begin(sigNum, 0)
-	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
-	b.WriteString(" /M " + pdfDate(opt.Time))
-	for _, kv := range [][2]string{{"Name", opt.Name}, {"Reason", opt.Reason}, {"Location", opt.Location}, {"ContactInfo", opt.ContactInfo}} {
-		if kv[1] != "" {
-			b.WriteString(" /" + kv[0] + " " + pdfText(kv[1]))
-		}
-	}
-	b.WriteString(" /ByteRange [")
-	inc.byteRangeAt, inc.byteRangeLen = b.Len(), byteRangeWidth
-	b.WriteString(strings.Repeat(" ", byteRangeWidth))
-	b.WriteString("] /Contents ")
-	inc.contentsStart = b.Len()
-	b.WriteString("<" + strings.Repeat("0", 2*contentsBytes) + ">")
-	inc.contentsEnd = b.Len()
-	b.WriteString(" >>")
-	end()
+func (w *updateWriter) begin(num, gen int) {
+	w.offsets[num] = w.base + int64(w.b.Len())
+	w.gens[num] = gen
+	fmt.Fprintf(&w.b, "%d %d obj\n", num, gen)
+}
 
-	// Invisible widget on page 1, which is also the signature field.
-	fieldName := "Signature1"
-	for i := 2; d.fieldNames[fieldName]; i++ {
-		fieldName = "Signature" + strconv.Itoa(i)
-	}
-	begin(widgetNum, 0)
-	fmt.Fprintf(&b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /Rect [0 0 0 0] /F 132 >>",
-		pdfText(fieldName), sigNum, d.pageRef.PDFString())
-	end()
-	widget := *types.NewIndirectRef(widgetNum, 0)
+func (w *updateWriter) end() { w.b.WriteString("\nendobj\n") }
 
-	page := d.page.Clone().(types.Dict)
-	page.Update("Annots", append(slices.Clone(d.annots), widget))
-	begin(d.pageRef.ObjectNumber.Value(), d.pageRef.GenerationNumber.Value())
-	b.WriteString(page.PDFString())
-	end()
+// object writes a whole object whose body is s.
+func (w *updateWriter) object(num, gen int, s string) {
+	w.begin(num, gen)
+	w.b.WriteString(s)
+	w.end()
+}
 
-	af := d.acroForm.Clone().(types.Dict)
-	af.Update("Fields", append(slices.Clone(d.fields), widget))
-	af.Update("SigFlags", types.Integer(3))
-	if d.acroRef != nil {
-		begin(d.acroRef.ObjectNumber.Value(), d.acroRef.GenerationNumber.Value())
-		b.WriteString(af.PDFString())
-		end()
-	} else {
-		cat := d.catalog.Clone().(types.Dict)
-		cat.Update("AcroForm", af)
-		begin(d.root.ObjectNumber.Value(), d.root.GenerationNumber.Value())
-		b.WriteString(cat.PDFString())
-		end()
-	}
+// stream writes a new unfiltered stream object holding data and returns its number.
+func (w *updateWriter) stream(dict string, data []byte) int {
+	n := w.alloc()
+	w.begin(n, 0)
+	fmt.Fprintf(&w.b, "<< %s/Length %d >>\nstream\n", dict, len(data))
+	w.b.Write(data)
+	w.b.WriteString("\nendstream")
+	w.end()
+	return n
+}
 
+func (w *updateWriter) ref(r types.IndirectRef, body string) {
+	w.object(r.ObjectNumber.Value(), r.GenerationNumber.Value(), body)
+}
+
+// finish writes the cross-reference section and trailer and returns the update's bytes.
+func (w *updateWriter) finish() []byte {
+	d, b := w.d, &w.b
 	trailer := fmt.Sprintf("/Root %s", d.root.PDFString())
 	if d.info != nil {
 		trailer += " /Info " + d.info.PDFString()
@@ -245,47 +275,138 @@ func buildIncrement(d *docInfo, opt Options, contentsBytes int) (*increment, err
 	trailer += fmt.Sprintf(" /Prev %d", d.prevXref)
 
 	if d.xrefStream {
-		xrefNum := size
-		size++
-		begin(xrefNum, 0)
-		nums := sortedKeys(offsets)
-		xrefOffset := offsets[xrefNum]
-		w := 1
+		xrefNum := w.alloc()
+		w.begin(xrefNum, 0)
+		nums := sortedKeys(w.offsets)
+		xrefOffset := w.offsets[xrefNum]
+		width := 1
 		for maxOff := xrefOffset; maxOff > 0xff; maxOff >>= 8 {
-			w++
+			width++
 		}
 		var data []byte
 		for _, n := range nums {
 			data = append(data, 1)
 			var o [8]byte
-			binary.BigEndian.PutUint64(o[:], uint64(offsets[n]))
-			data = append(data, o[8-w:]...)
-			data = binary.BigEndian.AppendUint16(data, uint16(gens[n]))
+			binary.BigEndian.PutUint64(o[:], uint64(w.offsets[n]))
+			data = append(data, o[8-width:]...)
+			data = binary.BigEndian.AppendUint16(data, uint16(w.gens[n]))
 		}
-		fmt.Fprintf(&b, "<< /Type /XRef /Size %d /W [1 %d 2] /Index [%s] %s /Length %d >>\nstream\n",
-			size, w, xrefIndex(nums), trailer, len(data))
+		fmt.Fprintf(b, "<< /Type /XRef /Size %d /W [1 %d 2] /Index [%s] %s /Length %d >>\nstream\n",
+			w.size, width, xrefIndex(nums), trailer, len(data))
 		b.Write(data)
 		b.WriteString("\nendstream")
-		end()
-		fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", xrefOffset)
+		w.end()
+		fmt.Fprintf(b, "startxref\n%d\n%%%%EOF\n", xrefOffset)
 	} else {
-		xrefOffset := base + int64(b.Len())
+		xrefOffset := w.base + int64(b.Len())
 		b.WriteString("xref\n")
-		nums := sortedKeys(offsets)
+		nums := sortedKeys(w.offsets)
 		for i := 0; i < len(nums); {
 			j := i
 			for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
 				j++
 			}
-			fmt.Fprintf(&b, "%d %d\n", nums[i], j-i+1)
+			fmt.Fprintf(b, "%d %d\n", nums[i], j-i+1)
 			for _, n := range nums[i : j+1] {
-				fmt.Fprintf(&b, "%010d %05d n\r\n", offsets[n], gens[n])
+				fmt.Fprintf(b, "%010d %05d n\r\n", w.offsets[n], w.gens[n])
 			}
 			i = j + 1
 		}
-		fmt.Fprintf(&b, "trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n", size, trailer, xrefOffset)
+		fmt.Fprintf(b, "trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n", w.size, trailer, xrefOffset)
 	}
-	inc.buf = b.Bytes()
+	return b.Bytes()
+}
+
+// sigKind selects what buildIncrement writes into the signature field.
+type sigKind int
+
+const (
+	kindSignature    sigKind = iota // PAdES signature, ETSI.CAdES.detached
+	kindDocTimestamp                // document timestamp, ETSI.RFC3161
+)
+
+// sigSpec is one signature field to add.
+type sigSpec struct {
+	kind   sigKind
+	opt    Options
+	docMDP int // 1..3: certification signature with these permissions
+}
+
+// buildIncrement writes the signature dictionary, the widget, the updated page, catalog or
+// AcroForm and a cross-reference section (table or stream, like the previous one) with /Prev.
+func buildIncrement(d *docInfo, spec sigSpec, contentsBytes int) (*increment, error) {
+	w := newUpdateWriter(d)
+	b := &w.b
+	inc := &increment{}
+	opt := spec.opt
+
+	sigNum, widgetNum := w.alloc(), w.alloc()
+
+	// Signature dictionary (PAdES B-B, ETSI EN 319 142-1 5.3) or document timestamp (5.4).
+	w.begin(sigNum, 0)
+	if spec.kind == kindDocTimestamp {
+		b.WriteString("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161")
+	} else {
+		b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
+		b.WriteString(" /M " + pdfDate(opt.Time))
+		for _, kv := range [][2]string{{"Name", opt.Name}, {"Reason", opt.Reason}, {"Location", opt.Location}, {"ContactInfo", opt.ContactInfo}} {
+			if kv[1] != "" {
+				b.WriteString(" /" + kv[0] + " " + pdfText(kv[1]))
+			}
+		}
+		if spec.docMDP > 0 {
+			fmt.Fprintf(b, " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P %d /V /1.2 >> >>]", spec.docMDP)
+		}
+	}
+	b.WriteString(" /ByteRange [")
+	inc.byteRangeAt, inc.byteRangeLen = b.Len(), byteRangeWidth
+	b.WriteString(strings.Repeat(" ", byteRangeWidth))
+	b.WriteString("] /Contents ")
+	inc.contentsStart = b.Len()
+	b.WriteString("<" + strings.Repeat("0", 2*contentsBytes) + ">")
+	inc.contentsEnd = b.Len()
+	b.WriteString(" >>")
+	w.end()
+
+	// The widget, which is also the signature field: invisible, or with an appearance stream.
+	prefix := "Signature"
+	if spec.kind == kindDocTimestamp {
+		prefix = "DocTimeStamp"
+	}
+	fieldName := prefix + "1"
+	for i := 2; d.fieldNames[fieldName]; i++ {
+		fieldName = prefix + strconv.Itoa(i)
+	}
+	pageRef, pageDict, annots := d.pageRef, d.page, d.annots
+	rect, apRef := "[0 0 0 0]", ""
+	w.begin(widgetNum, 0)
+	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /Rect %s /F 132%s >>",
+		pdfText(fieldName), sigNum, pageRef.PDFString(), rect, apRef)
+	w.end()
+	widget := *types.NewIndirectRef(widgetNum, 0)
+
+	page := pageDict.Clone().(types.Dict)
+	page.Update("Annots", append(slices.Clone(annots), widget))
+	w.ref(pageRef, page.PDFString())
+
+	af := d.acroForm.Clone().(types.Dict)
+	af.Update("Fields", append(slices.Clone(d.fields), widget))
+	af.Update("SigFlags", types.Integer(3))
+	cat := d.catalog.Clone().(types.Dict)
+	writeCatalog := d.acroRef == nil
+	if d.acroRef != nil {
+		w.ref(*d.acroRef, af.PDFString())
+	} else {
+		cat.Update("AcroForm", af)
+	}
+	if spec.docMDP > 0 {
+		cat.Update("Perms", types.Dict{"DocMDP": *types.NewIndirectRef(sigNum, 0)})
+		writeCatalog = true
+	}
+	if writeCatalog {
+		w.ref(d.root, cat.PDFString())
+	}
+	inc.buf = w.finish()
 	return inc, nil
 }
 

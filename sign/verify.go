@@ -3,15 +3,18 @@ package sign
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/digitorus/timestamp"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
@@ -24,21 +27,37 @@ type Report struct {
 
 // SignatureReport describes one signature.
 type SignatureReport struct {
-	Field           string    `json:"field"`
-	SubFilter       string    `json:"sub_filter"`
-	ByteRange       []int64   `json:"byte_range"`
-	CoversWholeFile bool      `json:"covers_whole_file"` // the byte range ends at the end of the file
-	CoversRevision  bool      `json:"covers_revision"`   // the byte range ends at an %%EOF (a whole revision)
-	Intact          bool      `json:"intact"`            // message digest matches the ranges and the CMS signature verifies
-	Trusted         bool      `json:"trusted"`           // the chain verifies to the given roots (false if none given)
-	SignerSubject   string    `json:"signer_subject"`
-	SignerIssuer    string    `json:"signer_issuer"`
-	SignerSerial    string    `json:"signer_serial"`         // hexadecimal
-	ClaimedTime     time.Time `json:"claimed_time,omitzero"` // /M
-	Name            string    `json:"name,omitempty"`
-	Reason          string    `json:"reason,omitempty"`
-	Location        string    `json:"location,omitempty"`
-	Problems        []Problem `json:"problems"`
+	Field           string           `json:"field"`
+	Kind            string           `json:"kind"` // "signature" or "document_timestamp"
+	SubFilter       string           `json:"sub_filter"`
+	ByteRange       []int64          `json:"byte_range"`
+	CoversWholeFile bool             `json:"covers_whole_file"`           // the byte range ends at the end of the file
+	CoversRevision  bool             `json:"covers_revision"`             // the byte range ends at an %%EOF (a whole revision)
+	Intact          bool             `json:"intact"`                      // message digest matches the ranges and the CMS signature verifies
+	Trusted         bool             `json:"trusted"`                     // the chain verifies to the given roots (false if none given)
+	Level           string           `json:"level,omitempty"`             // PAdES level reached: B-B, B-T, B-LT, B-LTA
+	Timestamp       *TimestampReport `json:"timestamp,omitempty"`         // the signature timestamp (B-T), or the document timestamp itself
+	Revocation      string           `json:"revocation"`                  // signer certificate per the DSS: good, revoked, unknown
+	RevocationBy    string           `json:"revocation_source,omitempty"` // ocsp or crl
+	Modifications   []string         `json:"modifications,omitempty"`     // objects changed after this signature, other than signatures, DSS and timestamps
+	SignerSubject   string           `json:"signer_subject"`
+	SignerIssuer    string           `json:"signer_issuer"`
+	SignerSerial    string           `json:"signer_serial"`         // hexadecimal
+	ClaimedTime     time.Time        `json:"claimed_time,omitzero"` // /M
+	Name            string           `json:"name,omitempty"`
+	Reason          string           `json:"reason,omitempty"`
+	Location        string           `json:"location,omitempty"`
+	Problems        []Problem        `json:"problems"`
+
+	docMDP int // /P of a certification signature
+}
+
+// TimestampReport describes an RFC 3161 timestamp token.
+type TimestampReport struct {
+	Time    time.Time `json:"time"`
+	Valid   bool      `json:"valid"`   // the TSA's signature verifies and the imprint matches what it stamps
+	Trusted bool      `json:"trusted"` // the TSA's certificate chains to the roots (for time stamping)
+	TSA     string    `json:"tsa"`     // the TSA certificate's subject
 }
 
 // Problem is one finding about a signature, in Vietnamese and English.
@@ -62,34 +81,134 @@ func (r *Report) AllIntact() bool {
 	return true
 }
 
+// AllTrusted reports whether AllIntact holds and moreover every signature and document
+// timestamp chains to the trust roots, no signer certificate is revoked according to the
+// embedded DSS, no timestamp is invalid or untrusted, and nothing but signatures, DSS data and
+// timestamps was changed after any signature. It is false when no roots were given.
+// A caller that accepts intact signatures from unknown CAs uses AllIntact alone.
+func (r *Report) AllTrusted() bool {
+	if !r.AllIntact() {
+		return false
+	}
+	for _, s := range r.Signatures {
+		if !s.Trusted || s.Revocation == "revoked" || len(s.Modifications) > 0 {
+			return false
+		}
+		if s.Timestamp != nil && (!s.Timestamp.Valid || !s.Timestamp.Trusted) {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *SignatureReport) problem(code, vi, en string) {
 	s.Problems = append(s.Problems, Problem{Code: code, VI: vi, EN: en})
+}
+
+// VerifyOptions configure VerifyWith.
+type VerifyOptions struct {
+	// Roots are the trust anchors for signers and TSAs. nil: no trust check (Trusted stays false).
+	Roots *x509.CertPool
 }
 
 // Verify checks every signature in the PDF. roots may be nil: then no trust check is made.
 // An error means the PDF could not be read; a broken signature is reported in its Problems.
 // The signed byte ranges are hashed by streaming from r.
 func Verify(r io.ReaderAt, size int64, roots *x509.CertPool) (*Report, error) {
+	return VerifyWith(r, size, VerifyOptions{Roots: roots})
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
 	pctx, err := readContext(context.Background(), r, size)
 	if err != nil {
 		return nil, err
 	}
+	dss := readDSS(pctx)
 	rep := &Report{Size: size, Signatures: []SignatureReport{}}
 	for _, f := range signatureFields(pctx) {
-		rep.Signatures = append(rep.Signatures, verifyOne(pctx, r, size, roots, f.name, f.v))
+		rep.Signatures = append(rep.Signatures, verifyOne(pctx, r, size, opts.Roots, dss, f.name, f.v))
 	}
 	slices.SortStableFunc(rep.Signatures, func(a, b SignatureReport) int {
 		return cmpInt64(rangeEnd(a.ByteRange), rangeEnd(b.ByteRange))
 	})
+
+	lastEOF := lastRevisionEnd(r, size)
+	revisions := map[int64]*model.Context{}
+	hasDSS := len(dss.ocsps)+len(dss.crls)+len(dss.certs) > 0
 	for i := range rep.Signatures {
 		s := &rep.Signatures[i]
-		if !s.CoversWholeFile && i == len(rep.Signatures)-1 {
+		if s.Kind == "signature" && s.Intact {
+			s.Level = "B-B"
+			if s.Timestamp != nil && s.Timestamp.Valid {
+				s.Level = "B-T"
+				if hasDSS && s.Revocation != "unknown" {
+					s.Level = "B-LT"
+					for _, later := range rep.Signatures[i+1:] {
+						if later.Kind == "document_timestamp" && later.Intact {
+							s.Level = "B-LTA"
+						}
+					}
+				}
+			}
+		}
+		if s.CoversWholeFile || len(s.ByteRange) != 4 {
+			continue
+		}
+		if lastEOF < size {
 			s.problem("changed_after_signing",
-				"Tệp đã được bổ sung sau chữ ký cuối cùng mà không có chữ ký mới",
-				"the file was changed after the last signature without a new signature")
+				"Tệp đã được bổ sung sau chữ ký mà không có chữ ký mới",
+				"the file was changed after the signature without a new signature")
+		}
+		end := rangeEnd(s.ByteRange)
+		if !s.CoversRevision {
+			continue
+		}
+		rev, ok := revisions[end]
+		if !ok {
+			rev, err = readContext(context.Background(), io.NewSectionReader(r, 0, end), end)
+			if err != nil {
+				rev = nil
+			}
+			revisions[end] = rev
+		}
+		if rev == nil {
+			s.problem("revision_unreadable", "Không đọc được phiên bản tài liệu đã ký", "cannot read the signed revision")
+			continue
+		}
+		s.Modifications = modificationsAfter(rev, pctx)
+		if len(s.Modifications) > 0 {
+			s.problem("changed_after_signing",
+				"Tài liệu bị sửa đổi sau khi ký (ngoài chữ ký, dữ liệu kiểm tra và dấu thời gian): "+strings.Join(s.Modifications, "; "),
+				"the document was modified after signing (besides signatures, validation data and timestamps): "+strings.Join(s.Modifications, "; "))
+		}
+		if s.docMDP == 1 {
+			for _, later := range rep.Signatures[i+1:] {
+				if later.Kind == "signature" {
+					s.problem("docmdp_violated", "Có chữ ký mới sau chữ ký chứng nhận không cho phép thay đổi (DocMDP P=1)",
+						"a signature was added after a certification signature that allows no changes (DocMDP P=1)")
+					break
+				}
+			}
 		}
 	}
 	return rep, nil
+}
+
+// lastRevisionEnd returns the offset just after the last %%EOF marker and its end of line.
+func lastRevisionEnd(r io.ReaderAt, size int64) int64 {
+	n := min(size, 1024)
+	tail := make([]byte, n)
+	r.ReadAt(tail, size-n)
+	i := bytes.LastIndex(tail, []byte("%%EOF"))
+	if i < 0 {
+		return size
+	}
+	end := i + 5
+	for end < len(tail) && (tail[end] == '\r' || tail[end] == '\n' || tail[end] == ' ' || tail[end] == 0) {
+		end++
+	}
+	return size - n + int64(end)
 }
 
 func cmpInt64(a, b int64) int {
@@ -172,10 +291,13 @@ type p7Attribute struct {
 	Value asn1.RawValue `asn1:"set"`
 }
 
-func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertPool, name string, v types.Dict) SignatureReport {
-	s := SignatureReport{Field: name, Problems: []Problem{}}
+func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertPool, dss dssData, name string, v types.Dict) SignatureReport {
+	s := SignatureReport{Field: name, Kind: "signature", Revocation: "unknown", Problems: []Problem{}}
 	if sf := v.NameEntry("SubFilter"); sf != nil {
 		s.SubFilter = *sf
+	}
+	if s.SubFilter == "ETSI.RFC3161" {
+		s.Kind = "document_timestamp"
 	}
 	text := func(k string) string {
 		t, _ := pctx.DereferenceText(v[k])
@@ -187,9 +309,10 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 			s.ClaimedTime = t
 		}
 	}
-	if s.ClaimedTime.IsZero() {
+	if s.ClaimedTime.IsZero() && s.Kind == "signature" {
 		s.problem("no_claimed_time", "Thiếu thời điểm ký (/M)", "no claimed signing time (/M)")
 	}
+	s.docMDP = sigDocMDP(pctx, v)
 
 	// Byte range: [0 a b c] with the gap exactly the /Contents hex string.
 	brArr, _ := pctx.DereferenceArray(v["ByteRange"])
@@ -221,14 +344,45 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 
 	// CMS: /Contents is zero-padded; keep the DER element.
 	contents, err := pctx.DereferenceStringEntryBytes(v, "Contents")
-	var raw asn1.RawValue
+	var der []byte
 	if err == nil {
-		_, err = asn1.Unmarshal(contents, &raw)
+		der, err = asn1Unwrap(contents)
 	}
-	var p7 *pkcs7.PKCS7
-	if err == nil {
-		p7, err = pkcs7.Parse(raw.FullBytes)
+	if err != nil {
+		s.problem("bad_cms", "Không đọc được dữ liệu chữ ký CMS: "+err.Error(), "cannot parse the CMS signature: "+err.Error())
+		return s
 	}
+	rangeDigest := func(h crypto.Hash) ([]byte, error) {
+		hw := h.New()
+		if _, err := io.Copy(hw, io.NewSectionReader(r, 0, br[1])); err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(hw, io.NewSectionReader(r, br[2], br[3])); err != nil {
+			return nil, err
+		}
+		return hw.Sum(nil), nil
+	}
+
+	if s.Kind == "document_timestamp" {
+		ts, tr := checkTimestamp(der, roots, func(h crypto.Hash) ([]byte, error) { return rangeDigest(h) })
+		s.Timestamp = tr
+		if ts == nil || !tr.Valid {
+			s.problem("timestamp_invalid", "Dấu thời gian tài liệu không hợp lệ", "the document timestamp is not valid")
+			return s
+		}
+		s.Intact = true
+		s.ClaimedTime = ts.Time
+		tsa := ts.Certificates[0]
+		s.SignerSubject, s.SignerIssuer, s.SignerSerial = tsa.Subject.String(), tsa.Issuer.String(), tsa.SerialNumber.Text(16)
+		s.Trusted = tr.Trusted
+		if roots != nil && !tr.Trusted {
+			s.problem("untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
+		}
+		s.Revocation, s.RevocationBy = dss.status(tsa, ts.Certificates, ts.Time)
+		return s
+	}
+
+	p7, err := pkcs7.Parse(der)
 	if err == nil && len(p7.Signers) != 1 {
 		err = fmt.Errorf("%d signers", len(p7.Signers))
 	}
@@ -249,10 +403,8 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		s.problem("unsupported_digest", "Thuật toán băm không hỗ trợ", "unsupported digest algorithm "+si.DigestAlgorithm.Algorithm.String())
 		return s
 	}
-	hw := h.New()
-	_, err1 := io.Copy(hw, io.NewSectionReader(r, 0, br[1]))
-	_, err2 := io.Copy(hw, io.NewSectionReader(r, br[2], br[3]))
-	if err1 != nil || err2 != nil {
+	sum, err := rangeDigest(h)
+	if err != nil {
 		s.problem("read_error", "Lỗi đọc tệp", "read error")
 		return s
 	}
@@ -260,7 +412,7 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 	digestOK := false
 	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeMessageDigest, &md); err != nil {
 		s.problem("no_message_digest", "Chữ ký thiếu thuộc tính message-digest", "the CMS has no message-digest attribute")
-	} else if subtle.ConstantTimeCompare(md, hw.Sum(nil)) != 1 {
+	} else if subtle.ConstantTimeCompare(md, sum) != 1 {
 		s.problem("digest_mismatch", "Nội dung đã bị thay đổi sau khi ký (mã băm không khớp)", "the signed content was changed after signing (digest mismatch)")
 	} else {
 		digestOK = true
@@ -288,16 +440,97 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		}
 	}
 
+	// Signature timestamp (B-T): an unsigned attribute over the signature value.
+	verifyAt := time.Time{}
+	for _, a := range si.UnauthenticatedAttributes {
+		if !a.Type.Equal(oidSignatureTimeStampToken) {
+			continue
+		}
+		ts, tr := checkTimestamp(a.Value.Bytes, roots, func(h crypto.Hash) ([]byte, error) {
+			hw := h.New()
+			hw.Write(si.EncryptedDigest)
+			return hw.Sum(nil), nil
+		})
+		s.Timestamp = tr
+		if ts == nil || !tr.Valid {
+			s.problem("timestamp_invalid", "Dấu thời gian của chữ ký không hợp lệ", "the signature timestamp is not valid")
+		} else {
+			verifyAt = ts.Time
+			if roots != nil && !tr.Trusted {
+				s.problem("timestamp_untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
+			}
+		}
+		break
+	}
+
 	if roots != nil {
 		inter := x509.NewCertPool()
 		for _, c := range p7.Certificates {
 			inter.AddCert(c)
 		}
-		_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		for _, c := range dss.certs {
+			inter.AddCert(c)
+		}
+		_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: verifyAt, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 		s.Trusted = err == nil
 		if err != nil {
 			s.problem("untrusted", "Chứng thư người ký không dẫn tới CA tin cậy: "+err.Error(), "the signer's certificate does not chain to a trusted CA: "+err.Error())
 		}
 	}
+
+	s.Revocation, s.RevocationBy = dss.status(cert, p7.Certificates, verifyAt)
+	if s.Revocation == "revoked" {
+		s.problem("revoked", "Chứng thư người ký đã bị thu hồi (theo dữ liệu DSS trong tệp)", "the signer's certificate is revoked (per the DSS data in the file)")
+	}
 	return s
+}
+
+// sigDocMDP returns /P of a certification signature's DocMDP reference, 0 for approval signatures.
+func sigDocMDP(pctx *model.Context, v types.Dict) int {
+	refs, _ := pctx.DereferenceArray(v["Reference"])
+	for _, r := range refs {
+		ref, err := pctx.DereferenceDict(r)
+		if err != nil || ref == nil {
+			continue
+		}
+		if tm := ref.NameEntry("TransformMethod"); tm == nil || *tm != "DocMDP" {
+			continue
+		}
+		params, _ := pctx.DereferenceDict(ref["TransformParams"])
+		if p, err := pctx.DereferenceInteger(params["P"]); err == nil && p != nil {
+			return p.Value()
+		}
+		return 2
+	}
+	return 0
+}
+
+// checkTimestamp parses an RFC 3161 token (which verifies the TSA's CMS signature over its
+// TSTInfo), compares its imprint with imprint(hash), and checks the TSA's chain.
+func checkTimestamp(token []byte, roots *x509.CertPool, imprint func(crypto.Hash) ([]byte, error)) (*timestamp.Timestamp, *TimestampReport) {
+	tr := &TimestampReport{}
+	ts, err := timestamp.Parse(token)
+	if err != nil || len(ts.Certificates) == 0 {
+		return nil, tr
+	}
+	tr.Time = ts.Time
+	// pkcs7 orders Certificates as stored; the TSA's certificate is the one that signed.
+	p7, _ := pkcs7.Parse(token)
+	tsa := p7.GetOnlySigner()
+	if tsa == nil {
+		return nil, tr
+	}
+	ts.Certificates = append([]*x509.Certificate{tsa}, ts.Certificates...)
+	tr.TSA = tsa.Subject.String()
+	want, err := imprint(ts.HashAlgorithm)
+	tr.Valid = err == nil && subtle.ConstantTimeCompare(want, ts.HashedMessage) == 1
+	if roots != nil {
+		inter := x509.NewCertPool()
+		for _, c := range ts.Certificates {
+			inter.AddCert(c)
+		}
+		_, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ts.Time, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
+		tr.Trusted = err == nil
+	}
+	return ts, tr
 }

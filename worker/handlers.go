@@ -15,7 +15,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/sohoa-vn/sohoa/alto"
 	"github.com/sohoa-vn/sohoa/assemble"
+	"github.com/sohoa-vn/sohoa/metadata"
 	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -44,16 +46,12 @@ type Recognizer interface {
 // SignFunc signs the PDF at inPath and writes the signed PDF to outPath.
 type SignFunc func(ctx context.Context, inPath, outPath string) error
 
-// MetadataFunc extracts document metadata from its OCR'd pages. It may be nil.
-type MetadataFunc func(pages []*ocr.Page) json.RawMessage
-
 // Handlers processes the pipeline's tasks.
 type Handlers struct {
 	Catalog  Catalog
 	Store    storage.Store
 	OCR      Recognizer
 	Sign     SignFunc
-	Metadata MetadataFunc
 	Queue    *Queue
 	Metrics  *metrics.Metrics // may be nil
 	TempDir  string           // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
@@ -71,6 +69,7 @@ func (h *Handlers) Register(mux *asynq.ServeMux) {
 // which derive from content hashes, so a repeated task overwrites the same
 // object with the same bytes instead of creating another.
 func ocrKey(pageID string) string      { return "ocr/" + pageID + ".json" }
+func altoKey(pageID string) string     { return "alto/" + pageID + ".xml" }
 func assembledKey(docID string) string { return "pdf/" + docID + ".pdf" }
 func signedKey(docID string) string    { return "signed/" + docID + ".pdf" }
 
@@ -108,6 +107,14 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 	key := ocrKey(id)
 	if _, err := h.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b))); err != nil {
 		return fmt.Errorf("ocr page %s: store result: %w", id, err)
+	}
+	// ALTO XML beside it, for archives that take it.
+	x, err := alto.Marshal(page, alto.Source{FileName: p.BlobKey, PageNr: p.Seq})
+	if err != nil {
+		return fmt.Errorf("ocr page %s: ALTO: %w", id, err)
+	}
+	if _, err := h.Store.Put(ctx, altoKey(id), bytes.NewReader(x), int64(len(x))); err != nil {
+		return fmt.Errorf("ocr page %s: store ALTO: %w", id, err)
 	}
 	ready, err := h.Catalog.MarkPageOCRed(ctx, id, len([]rune(page.Text)), page.MeanConf, key)
 	if err != nil {
@@ -197,7 +204,12 @@ func (h *Handlers) assemble(ctx context.Context, doc catalog.Document) error {
 		}
 		text.WriteString(r.Text)
 	}
-	info := assemble.Info{Title: doc.SourceName, Created: doc.CreatedAt}
+	m := metadata.FromPages(results)
+	info := assemble.Info{Title: doc.SourceName, Created: doc.CreatedAt,
+		Issuer: m.Issuer.String(), Subject: m.Summary.String(), Identifier: m.NumberSymbol.String()}
+	if d := m.Date.String(); isISODate(d) {
+		info.Date = d
+	}
 	err = assemble.Write(f, info, len(pages), func(i int) (assemble.Page, error) {
 		img, err := h.readBlob(ctx, pages[i].BlobKey)
 		if err != nil {
@@ -212,9 +224,9 @@ func (h *Handlers) assemble(ctx context.Context, doc catalog.Document) error {
 	if err != nil {
 		return err
 	}
-	var meta json.RawMessage
-	if h.Metadata != nil {
-		meta = h.Metadata(results)
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return err
 	}
 	// The text first (for search), then the state change: a crash between
 	// the two repeats the assembly, never loses the text.
@@ -277,6 +289,11 @@ func (h *Handlers) sign(ctx context.Context, doc catalog.Document) (storage.Info
 	}
 	defer f.Close()
 	return putFile(ctx, h.Store, signedKey(doc.ID), f)
+}
+
+func isISODate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }
 
 // putFile stores the whole of f (from its start) under key.

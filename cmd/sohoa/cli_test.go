@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"math/big"
 	"os"
@@ -93,7 +94,8 @@ func TestOCRCommand(t *testing.T) {
 	}
 }
 
-// writeP12 writes a self-signed ECDSA identity as a PKCS#12 file.
+// writeP12 writes a self-signed ECDSA identity as a PKCS#12 file, and its
+// certificate as PEM beside it (path + ".pem").
 func writeP12(t *testing.T, path, password string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -115,6 +117,9 @@ func writeP12(t *testing.T, path, password string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, p12, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -144,7 +149,13 @@ func TestSignAndVerifyCommands(t *testing.T) {
 		t.Error("sohoa sign with a wrong password succeeded")
 	}
 
-	out, code := run(t, "verify", signed)
+	if _, code := run(t, "verify", signed); code == 0 {
+		t.Error("verify without trust roots exited 0: the signer's root is unknown")
+	}
+	if _, code := run(t, "verify", "--relax-trust", signed); code != 0 {
+		t.Errorf("verify --relax-trust of an intact file exited %d", code)
+	}
+	out, code := run(t, "verify", "--roots", p12+".pem", signed)
 	var rep struct {
 		Signatures []struct {
 			Intact          bool `json:"intact"`
@@ -174,7 +185,7 @@ func TestSignAndVerifyCommands(t *testing.T) {
 	if err := os.WriteFile(broken, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, code := run(t, "verify", broken); code == 0 {
+	if _, code := run(t, "verify", "--relax-trust", broken); code == 0 {
 		t.Error("verify of an altered PDF exited 0")
 	}
 }

@@ -59,6 +59,10 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
   SOHOA_DATA_DIR       data directory (default ~/.local/share/sohoa)
   SOHOA_ADDR           API listen address (default 127.0.0.1:8080)
   SOHOA_SIGN_P12, SOHOA_SIGN_PASSWORD   signing identity (default: a DEMO identity)
+  SOHOA_PKCS11_MODULE, SOHOA_PKCS11_TOKEN, SOHOA_PKCS11_KEY, SOHOA_PKCS11_PIN   or a PKCS#11 token
+  SOHOA_SIGN_LEVEL     B-B (default), B-T, B-LT or B-LTA; SOHOA_TSA_URL from B-T up
+  SOHOA_METRICS_ADDR   /metrics, /healthz, /readyz (default 127.0.0.1:9101)
+  SOHOA_OFFICE         office of the bootstrap API key (default "default")
   SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

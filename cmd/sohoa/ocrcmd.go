@@ -141,7 +141,11 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 		texts = append(texts, it.ocr.Text)
 	}
 	res.Text = strings.Join(texts, "\f")
-	res.Metadata = metadata.Extract(res.Text)
+	pages := make([]*ocr.Page, len(items))
+	for i, it := range items {
+		pages[i] = it.ocr
+	}
+	res.Metadata = metadata.FromPages(pages)
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err

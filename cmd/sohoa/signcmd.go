@@ -11,18 +11,30 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sohoa-vn/sohoa/sign"
+	"github.com/sohoa-vn/sohoa/sign/pkcs11key"
 )
 
 func signCmd() *cobra.Command {
-	var out, p12, passwordEnv, name, reason, location string
+	var out, p12, passwordEnv, name, reason, location, level, tsa string
+	var pk11Module, pk11Token, pk11Key, pinEnv string
 	var demo bool
+	var certify int
 	cmd := &cobra.Command{
-		Use:   "sign IN.pdf -o OUT.pdf (--p12 FILE [--password-env VAR] | --demo)",
-		Short: "Sign a PDF (PAdES B-B, incremental update) with a PKCS#12 identity",
-		Long: `Sign a PDF with a PAdES baseline B-B signature, appended as an incremental
-update: the bytes of IN.pdf are kept as they are, so earlier signatures stay valid.
-The PKCS#12 password is read from the environment variable named by
---password-env, never from the command line.`,
+		Use:   "sign IN.pdf -o OUT.pdf (--p12 FILE [--password-env VAR] | --pkcs11-module SO ... | --demo) [--level B-T --tsa URL]",
+		Short: "Sign a PDF (PAdES B-B, B-T, B-LT or B-LTA, incremental update)",
+		Long: `Sign a PDF with a PAdES baseline signature appended as an incremental
+update: the bytes of IN.pdf are kept as they are, so earlier signatures stay
+valid; sign the output again for a second signature (a certified copy's
+certifier, then its agency).
+
+Levels: B-B; B-T adds an RFC 3161 timestamp from --tsa; B-LT adds the chain's
+certificates, OCSP responses and CRLs (fetched from the certificates' URLs);
+B-LTA adds a document timestamp over all of it.
+
+The key comes from a PKCS#12 file (--p12; its password from the environment
+variable named by --password-env, never from the command line) or a PKCS#11
+token such as a USB token (--pkcs11-module, --pkcs11-token, --pkcs11-key; the
+PIN from the variable named by --pin-env).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -31,6 +43,13 @@ The PKCS#12 password is read from the environment variable named by
 			var id *sign.Identity
 			var err error
 			switch {
+			case pk11Module != "":
+				tokID, closer, err := pkcs11key.Load(pk11Module, pk11Token, os.Getenv(pinEnv), pk11Key)
+				if err != nil {
+					return err
+				}
+				defer closer.Close()
+				id = tokID
 			case p12 != "":
 				b, err := os.ReadFile(p12)
 				if err != nil {
@@ -51,7 +70,12 @@ The PKCS#12 password is read from the environment variable named by
 			if name == "" {
 				name = id.Chain[0].Subject.CommonName
 			}
-			return sign.SignFile(cmd.Context(), args[0], out, id, sign.Options{Name: name, Reason: reason, Location: location})
+			lvl, err := sign.ParseLevel(level)
+			if err != nil {
+				return err
+			}
+			return sign.SignFile(cmd.Context(), args[0], out, id, sign.Options{
+				Name: name, Reason: reason, Location: location, Level: lvl, TSAURL: tsa, DocMDP: certify})
 		},
 	}
 	f := cmd.Flags()
@@ -62,15 +86,33 @@ The PKCS#12 password is read from the environment variable named by
 	f.StringVar(&name, "name", "", "signer name written in the signature (default: certificate CN)")
 	f.StringVar(&reason, "reason", "", "reason for signing")
 	f.StringVar(&location, "location", "", "place of signing")
+	f.StringVar(&level, "level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
+	f.StringVar(&tsa, "tsa", "", "RFC 3161 time-stamping authority URL (needed from B-T up)")
+	f.IntVar(&certify, "certify", 0, "make a certification signature allowing no changes (1), forms and signing (2), or those and annotations (3)")
+	f.StringVar(&pk11Module, "pkcs11-module", "", "PKCS#11 module (.so) of the token")
+	f.StringVar(&pk11Token, "pkcs11-token", "", "label of the token")
+	f.StringVar(&pk11Key, "pkcs11-key", "", "label of the key and its certificate on the token")
+	f.StringVar(&pinEnv, "pin-env", "SOHOA_PKCS11_PIN", "environment variable holding the token's PIN")
 	return cmd
 }
 
 func verifyCmd() *cobra.Command {
 	var roots []string
+	var relax bool
 	cmd := &cobra.Command{
-		Use:   "verify FILE.pdf [--roots PEM...]",
-		Short: "Check every signature of a PDF; print a JSON report; exit 0 only if all are intact",
-		Args:  cobra.ExactArgs(1),
+		Use:   "verify FILE.pdf [--roots PEM...] [--relax-trust]",
+		Short: "Check every signature of a PDF; print a JSON report; exit 0 only if all are intact and trusted",
+		Long: `Check every signature and document timestamp of a PDF and print a JSON
+report (messages in Vietnamese and English): what each covers, what changed
+after it, the CMS and timestamp integrity, the chain to the trust roots given
+with --roots (none are built in: see the sign package's documentation for the
+Vietnamese government CA G2 and the National Root CA), and revocation status
+from the file's DSS.
+
+Exit status 0 only when every signature is intact, unmodified after signing,
+not revoked, and chains to a root. --relax-trust also accepts signatures whose
+root is unknown (intact, unmodified, not revoked).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var pool *x509.CertPool
 			if len(roots) > 0 {
@@ -120,9 +162,21 @@ func verifyCmd() *cobra.Command {
 			if !rep.AllIntact() {
 				return exitError{code: 1, msg: "not every signature is intact / có chữ ký không còn nguyên vẹn"}
 			}
+			if relax {
+				for _, s := range rep.Signatures {
+					if len(s.Modifications) > 0 || s.Revocation == "revoked" {
+						return exitError{code: 1, msg: "a signature is revoked or the file was changed after it / có chữ ký bị thu hồi hoặc tệp bị sửa sau khi ký"}
+					}
+				}
+				return nil
+			}
+			if !rep.AllTrusted() {
+				return exitError{code: 1, msg: "not every signature is trusted (pass --roots, or --relax-trust) / có chữ ký không được tin cậy"}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringSliceVar(&roots, "roots", nil, "PEM files of trusted root certificates")
+	cmd.Flags().BoolVar(&relax, "relax-trust", false, "accept intact signatures whose root is unknown")
 	return cmd
 }

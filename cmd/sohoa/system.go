@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,10 +19,10 @@ import (
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/ingest"
-	"github.com/sohoa-vn/sohoa/metadata"
 	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/sign"
+	"github.com/sohoa-vn/sohoa/sign/pkcs11key"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 	"github.com/sohoa-vn/sohoa/storage/localfs"
@@ -43,10 +43,14 @@ type config struct {
 	P12Path     string // empty: a demo identity in DataDir
 	P12Password string
 	SignerName  string
-	MetricsAddr string // where /metrics, /healthz and /readyz listen, apart from the API
-	Office      string // office of the bootstrap API key
-	Workers     int
-	Languages   []string
+	SignLevel   string // B-B, B-T, B-LT, B-LTA
+	TSAURL      string
+	// A PKCS#11 token instead of a PKCS#12 file.
+	PKCS11Module, PKCS11Token, PKCS11Key, PKCS11PIN string
+	MetricsAddr                                     string // where /metrics, /healthz and /readyz listen, apart from the API
+	Office                                          string // office of the bootstrap API key
+	Workers                                         int
+	Languages                                       []string
 }
 
 func defaultDataDir() string {
@@ -82,13 +86,19 @@ func configFromEnv() config {
 			Region:    os.Getenv("SOHOA_S3_REGION"),
 			UseSSL:    os.Getenv("SOHOA_S3_USE_SSL") == "true",
 		},
-		P12Path:     os.Getenv("SOHOA_SIGN_P12"),
-		P12Password: os.Getenv("SOHOA_SIGN_PASSWORD"),
-		SignerName:  envOr("SOHOA_SIGNER_NAME", "sohoa"),
-		MetricsAddr: envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
-		Office:      envOr("SOHOA_OFFICE", "default"),
-		Workers:     runtime.NumCPU(),
-		Languages:   strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
+		P12Path:      os.Getenv("SOHOA_SIGN_P12"),
+		P12Password:  os.Getenv("SOHOA_SIGN_PASSWORD"),
+		SignerName:   envOr("SOHOA_SIGNER_NAME", "sohoa"),
+		SignLevel:    envOr("SOHOA_SIGN_LEVEL", "B-B"),
+		TSAURL:       os.Getenv("SOHOA_TSA_URL"),
+		PKCS11Module: os.Getenv("SOHOA_PKCS11_MODULE"),
+		PKCS11Token:  os.Getenv("SOHOA_PKCS11_TOKEN"),
+		PKCS11Key:    os.Getenv("SOHOA_PKCS11_KEY"),
+		PKCS11PIN:    os.Getenv("SOHOA_PKCS11_PIN"),
+		MetricsAddr:  envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
+		Office:       envOr("SOHOA_OFFICE", "default"),
+		Workers:      runtime.NumCPU(),
+		Languages:    strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 	}
 	return c
 }
@@ -113,6 +123,7 @@ type system struct {
 	probeAddr string
 	// adminToken is the bootstrap key's token when this start created it.
 	adminToken string
+	closers    []io.Closer // signing tokens
 	listener   net.Listener
 	cancel     context.CancelFunc
 	done       chan struct{}
@@ -190,27 +201,25 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	level, err := sign.ParseLevel(s.cfg.SignLevel)
+	if err != nil {
+		return fmt.Errorf("SOHOA_SIGN_LEVEL: %w", err)
+	}
+	if level != sign.LevelBB && s.cfg.TSAURL == "" {
+		return fmt.Errorf("SOHOA_SIGN_LEVEL=%s needs SOHOA_TSA_URL / mức %s cần SOHOA_TSA_URL", level, level)
+	}
 	if s.ocr, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers}); err != nil {
 		return err
 	}
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
-		Metadata: func(pages []*ocr.Page) json.RawMessage {
-			texts := make([]string, len(pages))
-			for i, p := range pages {
-				texts[i] = p.Text
-			}
-			b, err := json.Marshal(metadata.Extract(strings.Join(texts, "\f")))
-			if err != nil {
-				return nil
-			}
-			return b
-		},
 		Sign: func(ctx context.Context, in, out string) error {
 			return sign.SignFile(ctx, in, out, id, sign.Options{
 				Name:   s.cfg.SignerName,
 				Reason: "Số hóa tài liệu / Digitized document",
+				Level:  level,
+				TSAURL: s.cfg.TSAURL,
 			})
 		},
 	}
@@ -308,6 +317,14 @@ func (s *system) ready(ctx context.Context) error {
 }
 
 func (s *system) identity() (*sign.Identity, error) {
+	if s.cfg.PKCS11Module != "" {
+		id, closer, err := pkcs11key.Load(s.cfg.PKCS11Module, s.cfg.PKCS11Token, s.cfg.PKCS11PIN, s.cfg.PKCS11Key)
+		if err != nil {
+			return nil, fmt.Errorf("SOHOA_PKCS11_*: %w", err)
+		}
+		s.closers = append(s.closers, closer)
+		return id, nil
+	}
 	if s.cfg.P12Path == "" {
 		dir := filepath.Join(s.cfg.DataDir, "demo-pki")
 		s.log.Warn("signing with a DEMO identity: set SOHOA_SIGN_P12 to a real PKCS#12 file", "dir", dir)
@@ -375,6 +392,9 @@ func (s *system) Close() {
 	}
 	if s.ocr != nil {
 		s.ocr.Close()
+	}
+	for _, c := range s.closers {
+		c.Close()
 	}
 	if s.miniredis != nil {
 		s.miniredis.Close()

@@ -1,0 +1,725 @@
+package metadata
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+// segment is a run of words on one text line with no wide gap inside: a
+// cell of the two-column header, a centred title, a body line.
+type segment struct {
+	words []ocr.Word
+	text  string
+	// Deskewed page coordinates (pixels): extent and centre.
+	x0, x1, cx, cy float64
+	h              float64 // median word height
+	conf           float64 // mean word confidence, 0..1
+}
+
+// pageLayout is one page's segments, top to bottom, in a frame where the
+// text lines are horizontal.
+type pageLayout struct {
+	w, h float64
+	segs []segment
+}
+
+// FromPages finds a document's metadata from the word positions on its
+// OCR'd pages, following the layout of Decree 30/2020/NĐ-CP: the issuing
+// body and "Số: …" at the top left of the first page, the national motto
+// and the place and date at the top right, the document type centred in
+// capitals with the summary under it, and the signer's title and name at
+// the bottom right of the last page. Each field's confidence is the mean
+// OCR confidence of its words times how well its place matched the layout.
+//
+// Fields the layout does not yield are taken, when possible, from the
+// text as Extract reads it, with a lower confidence.
+func FromPages(pages []*ocr.Page) Metadata {
+	var m Metadata
+	var texts []string
+	for _, p := range pages {
+		if p != nil {
+			texts = append(texts, p.Text)
+		}
+	}
+	if len(texts) == 0 {
+		return m
+	}
+	var first *pageLayout
+	for _, p := range pages {
+		if p != nil && len(p.Words) > 0 {
+			first = newLayout(p)
+			break
+		}
+	}
+	if first != nil {
+		first.header(&m)
+	}
+	for i := len(pages) - 1; i >= 0 && m.Signer == nil; i-- {
+		if pages[i] != nil && len(pages[i].Words) > 0 {
+			newLayout(pages[i]).signature(&m)
+		}
+	}
+	// Whatever the layout missed, the text may still hold.
+	fb := Extract(strings.Join(texts, "\f"))
+	fill := func(dst **Field, src *Field) {
+		if *dst == nil && src != nil {
+			*dst = &Field{Value: src.Value, Confidence: round2(src.Confidence * 0.6)}
+		}
+	}
+	fill(&m.Issuer, fb.Issuer)
+	fill(&m.NumberSymbol, fb.NumberSymbol)
+	fill(&m.Place, fb.Place)
+	fill(&m.Date, fb.Date)
+	fill(&m.Type, fb.Type)
+	fill(&m.Summary, fb.Summary)
+	fill(&m.Signer, fb.Signer)
+	fill(&m.SignerTitle, fb.SignerTitle)
+	return m
+}
+
+// newLayout deskews the page's words and cuts its lines into segments.
+func newLayout(p *ocr.Page) *pageLayout {
+	// Tesseract's lines, in its order, without the specks it read as
+	// punctuation.
+	type key struct{ b, p, l int }
+	var lines [][]ocr.Word
+	idx := map[key]int{}
+	var words []ocr.Word
+	for _, w := range p.Words {
+		if w.Text = cleanWord(w.Text); w.Text == "" || w.Box.Empty() {
+			continue
+		}
+		words = append(words, w)
+		k := key{w.Block, w.Par, w.Line}
+		i, ok := idx[k]
+		if !ok {
+			i = len(lines)
+			idx[k] = i
+			lines = append(lines, nil)
+		}
+		lines[i] = append(lines[i], w)
+	}
+	for i, ln := range lines {
+		kept := ln[:0]
+		for j, w := range ln {
+			if hasAlnum(w.Text) || w.Text == "/" || (w.Text == "-" || w.Text == "–") && w.Conf >= 85 && j > 0 && j < len(ln)-1 {
+				kept = append(kept, w)
+			}
+		}
+		// Specks read as short words of low confidence at a line's ends.
+		for len(kept) > 0 && speck(kept[0]) {
+			kept = kept[1:]
+		}
+		for len(kept) > 0 && speck(kept[len(kept)-1]) {
+			kept = kept[:len(kept)-1]
+		}
+		lines[i] = kept
+	}
+	slope := skew(lines)
+	sin, cos := math.Sin(math.Atan(slope)), math.Cos(math.Atan(slope))
+	rot := func(x, y float64) (float64, float64) { return x*cos + y*sin, -x*sin + y*cos }
+
+	l := &pageLayout{w: float64(p.Width), h: float64(p.Height)}
+	if l.w == 0 || l.h == 0 {
+		for _, w := range words {
+			l.w, l.h = max(l.w, float64(w.Box.Max.X)), max(l.h, float64(w.Box.Max.Y))
+		}
+	}
+	for _, ln := range lines {
+		if len(ln) == 0 {
+			continue
+		}
+		slices.SortFunc(ln, func(a, b ocr.Word) int { return cmp.Compare(a.Box.Min.X, b.Box.Min.X) })
+		for _, part := range splitCells(splitGaps(ln)) {
+			s := segment{words: part, x0: math.Inf(1), x1: math.Inf(-1)}
+			var texts []string
+			var hs []float64
+			var cy float64
+			for _, w := range part {
+				texts = append(texts, w.Text)
+				hs = append(hs, float64(w.Box.Dy()))
+				s.conf += w.Conf / 100
+				x0, y := rot(float64(w.Box.Min.X), float64(w.Box.Min.Y+w.Box.Max.Y)/2)
+				x1, _ := rot(float64(w.Box.Max.X), float64(w.Box.Min.Y+w.Box.Max.Y)/2)
+				s.x0, s.x1 = min(s.x0, x0), max(s.x1, x1)
+				cy += y
+			}
+			s.text = strings.Join(texts, " ")
+			s.conf /= float64(len(part))
+			s.cy = cy / float64(len(part))
+			s.cx = (s.x0 + s.x1) / 2
+			s.h = median(hs)
+			if junk(s) {
+				continue
+			}
+			l.segs = append(l.segs, s)
+		}
+	}
+	slices.SortStableFunc(l.segs, func(a, b segment) int { return cmp.Compare(a.cy, b.cy) })
+	return l
+}
+
+// skew estimates the slope of the text lines (dy/dx in pixels): the
+// median of the least-squares slopes of the word centres of every line of
+// three words or more.
+func skew(lines [][]ocr.Word) float64 {
+	var slopes []float64
+	for _, ln := range lines {
+		if len(ln) < 3 {
+			continue
+		}
+		var sx, sy, sxx, sxy float64
+		for _, w := range ln {
+			x, y := float64(w.Box.Min.X+w.Box.Max.X)/2, float64(w.Box.Min.Y+w.Box.Max.Y)/2
+			sx, sy, sxx, sxy = sx+x, sy+y, sxx+x*x, sxy+x*y
+		}
+		n := float64(len(ln))
+		if d := n*sxx - sx*sx; d > 0 {
+			if s := (n*sxy - sx*sy) / d; math.Abs(s) < 0.1 {
+				slopes = append(slopes, s)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return 0
+	}
+	return median(slopes)
+}
+
+// splitGaps cuts a line (words sorted by x) where the gap between two
+// words is much wider than a space: Tesseract often reads the two columns
+// of the header as one line.
+func splitGaps(ln []ocr.Word) [][]ocr.Word {
+	if len(ln) < 2 {
+		return [][]ocr.Word{ln}
+	}
+	var gaps, hs []float64
+	for i, w := range ln {
+		hs = append(hs, float64(w.Box.Dy()))
+		if i > 0 {
+			gaps = append(gaps, float64(w.Box.Min.X-ln[i-1].Box.Max.X))
+		}
+	}
+	limit := max(2.5*median(gaps), 0.9*median(hs))
+	var out [][]ocr.Word
+	start := 0
+	for i := 1; i < len(ln); i++ {
+		if float64(ln[i].Box.Min.X-ln[i-1].Box.Max.X) > limit {
+			out = append(out, ln[start:i])
+			start = i
+		}
+	}
+	return append(out, ln[start:])
+}
+
+// cleanWord trims the marks that specks next to a word make OCR add.
+func cleanWord(s string) string {
+	s = norm.NFC.String(strings.TrimSpace(s))
+	s = strings.TrimLeft(s, junkMarks+".,:;")
+	return strings.TrimRight(s, junkMarks)
+}
+
+const junkMarks = "_ˆ“”\"'¬|—~`‘’°•·^*«»"
+
+func speck(w ocr.Word) bool { return w.Conf < 50 && len([]rune(w.Text)) <= 3 && !inLexicon(w.Text) }
+
+func hasAlnum(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// junk is what specks and rules make OCR read: no letter or digit, or a
+// short low-confidence scrap.
+func junk(s segment) bool {
+	n := 0
+	for _, r := range s.text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n == 0 || n <= 2 && s.conf < 0.5
+}
+
+// splitCells cuts where the layout says a new cell starts even when the
+// gap is narrow: before the national name and the motto, and after the
+// number and symbol.
+func splitCells(parts [][]ocr.Word) [][]ocr.Word {
+	var out [][]ocr.Word
+	for _, p := range parts {
+		start := 0
+		for i := 1; i < len(p); i++ {
+			f, next := foldWord(p[i].Text), ""
+			if i+1 < len(p) {
+				next = foldWord(p[i+1].Text)
+			}
+			numWord := reNumberWord.MatchString(p[i].Text) && (next != "" && unicode.IsDigit([]rune(next)[0]) ||
+				len(p[i].Text) > 4 && strings.ContainsAny(p[i].Text, "0123456789"))
+			if f == "cong" && strings.HasPrefix(next, "hoa") || f == "doc" && strings.HasPrefix(next, "lap") || numWord {
+				out = append(out, p[start:i])
+				start = i
+			}
+		}
+		p, out = p[start:], append(out, p[start:])
+		// "Số: 12/QĐ-UBND Hà Nội, ngày …": the date cell follows the symbol.
+		if len(p) > 1 && reNumberWord.MatchString(p[0].Text) {
+			for j, w := range p {
+				if strings.Contains(w.Text, "/") && !strings.HasSuffix(w.Text, "/") {
+					if j+1 < len(p) {
+						out[len(out)-1] = p[:j+1]
+						out = append(out, p[j+1:])
+					}
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+var reNumberWord = regexp.MustCompile(`^[SsŠ][ốốôồổỗộóòỏõọoOơớờởỡợ0][:;.,]?`)
+
+// header reads the top of the first page.
+func (l *pageLayout) header(m *Metadata) {
+	top := l.h * 0.45
+	var num, date *segment
+	var numRest, place string
+	var dmy [3]int
+	var dateWords int
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s.cy > top {
+			break
+		}
+		if num == nil && s.cx < l.w*0.5 {
+			if rest, ok := numberOf(s.text); ok {
+				num, numRest = s, rest
+			}
+		}
+		if date == nil && s.cx > l.w*0.4 {
+			if p, d, n, ok := dateOf(s.text); ok {
+				date, place, dmy, dateWords = s, p, d, n
+			}
+		}
+	}
+	if num != nil {
+		m.NumberSymbol = &Field{Value: numRest, Confidence: round2(num.conf)}
+	}
+	if date != nil {
+		conf := date.conf
+		if date.cx < l.w*0.5 {
+			conf *= 0.8
+		}
+		m.Date = &Field{Value: fmt.Sprintf("%04d-%02d-%02d", dmy[2], dmy[1], dmy[0]), Confidence: round2(conf)}
+		if place != "" {
+			m.Place = &Field{Value: place, Confidence: round2(conf * float64(dateWords) / float64(dateWords+1))}
+		}
+	}
+
+	// The header ends with the number and the date rows.
+	bottom := 0.0
+	for _, s := range []*segment{num, date} {
+		if s != nil {
+			bottom = max(bottom, s.cy+s.h)
+		}
+	}
+	if bottom == 0 {
+		bottom = l.h * 0.2
+	}
+
+	// Issuing body: the capitalised lines of the left column above the
+	// number, centred on it.
+	var colC, colW float64 = l.w * 0.25, l.w * 0.2
+	if num != nil {
+		colC = num.cx
+	}
+	var iss []*segment
+	for i := range l.segs {
+		s := &l.segs[i]
+		if num != nil && s.cy >= num.cy-num.h/2 || num == nil && s.cy >= bottom {
+			break
+		}
+		if _, isNum := numberOf(s.text); isNum || s.cx > l.w*0.5 || math.Abs(s.cx-colC) > colW || isMotto(s.text) || !mostlyUpper(s.text) {
+			continue
+		}
+		iss = append(iss, s)
+	}
+	if len(iss) > 0 {
+		var parts []string
+		var conf float64
+		for _, s := range iss {
+			parts = append(parts, correctUpper(cleanUpper(s.text)))
+			conf += s.conf
+		}
+		conf /= float64(len(iss))
+		if num == nil {
+			conf *= 0.6
+		}
+		m.Issuer = &Field{Value: strings.Join(parts, " "), Confidence: round2(conf)}
+	}
+
+	// Type: the first centred line in capitals under the header; the
+	// summary: the centred lines right under it.
+	centreX := l.w * 0.53
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s.cy <= bottom || s.cy > l.h*0.6 {
+			continue
+		}
+		if math.Abs(s.cx-centreX) > l.w*0.12 {
+			continue
+		}
+		t, score := matchType(s.text)
+		if !mostlyUpper(s.text) && score < 0.8 {
+			break // the first centred line is not a type: a letter, or no type
+		}
+		if score == 0 {
+			break
+		}
+		m.Type = &Field{Value: t, Confidence: round2(s.conf * score)}
+		var sum []string
+		var conf float64
+		prev := s
+		for j := i + 1; j < len(l.segs); j++ {
+			n := &l.segs[j]
+			// Summary lines are centred and narrower than the body's.
+			if n.cy-prev.cy > 2.2*max(prev.h, n.h) || math.Abs(n.cx-s.cx) > l.w*0.12 || mostlyUpper(n.text) || n.x1-n.x0 > 0.66*l.w ||
+				strings.HasPrefix(foldWord(n.text), "can cu") || strings.HasPrefix(foldWord(n.text), "kinh gui") {
+				break
+			}
+			sum = append(sum, n.text)
+			conf += n.conf
+			prev = n
+		}
+		if len(sum) > 0 {
+			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(conf / float64(len(sum)))}
+		}
+		break
+	}
+	if m.Type == nil && num != nil {
+		// A letter (công văn) has no type line: its summary, after
+		// "V/v", sits under the number.
+		var sum []string
+		var conf float64
+		prev := num
+		for i := range l.segs {
+			n := &l.segs[i]
+			if n.cy <= num.cy {
+				continue
+			}
+			if n.cy-prev.cy > 2.2*max(prev.h, n.h) {
+				break
+			}
+			if math.Abs(n.cx-num.cx) > colW || n.cx > l.w*0.5 {
+				continue
+			}
+			if len(sum) == 0 {
+				rest, ok := vvOf(n.text)
+				if !ok {
+					break
+				}
+				sum = append(sum, "V/v "+rest)
+			} else {
+				sum = append(sum, n.text)
+			}
+			conf += n.conf
+			prev = n
+		}
+		if len(sum) > 0 {
+			c := conf / float64(len(sum))
+			m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(c * 0.9)}
+			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(c)}
+		}
+	}
+}
+
+// signature reads the signer's block at the bottom right of the page: the
+// lowest name in the right column, and the capitalised lines above it.
+func (l *pageLayout) signature(m *Metadata) {
+	name := -1
+	for i := len(l.segs) - 1; i >= 0; i-- {
+		s := &l.segs[i]
+		if s.x0 > l.w*0.4 && s.cy > l.h*0.25 && looksLikeName(nameOf(s.text)) {
+			name = i
+			break
+		}
+	}
+	if name < 0 {
+		return
+	}
+	n := &l.segs[name]
+	var titles []*segment
+	for i := name - 1; i >= 0; i-- {
+		s := &l.segs[i]
+		if s.x0 < l.w*0.35 || math.Abs(s.cx-n.cx) > l.w*0.15 {
+			continue
+		}
+		if !mostlyUpper(s.text) {
+			break
+		}
+		limit := 2.2 * s.h
+		if len(titles) == 0 {
+			limit = l.h * 0.15 // the signature and seal sit between title and name
+		}
+		prev := n
+		if len(titles) > 0 {
+			prev = titles[len(titles)-1]
+		}
+		if prev.cy-s.cy > limit {
+			break
+		}
+		titles = append(titles, s)
+	}
+	score := 1.0
+	if len(titles) == 0 {
+		score = 0.6
+	}
+	m.Signer = &Field{Value: nameOf(n.text), Confidence: round2(n.conf * score)}
+	if len(titles) == 0 {
+		return
+	}
+	slices.Reverse(titles)
+	// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "TL. …", "Q. …": on behalf
+	// of; the signer's own title follows.
+	var own []string
+	var conf float64
+	for i, s := range titles {
+		if i == 0 && len(titles) > 1 && reOnBehalf.MatchString(s.text) {
+			continue
+		}
+		own = append(own, correctUpper(cleanUpper(s.text)))
+		conf += s.conf
+	}
+	m.SignerTitle = &Field{Value: strings.Join(own, " "), Confidence: round2(conf / float64(len(own)))}
+}
+
+var reGlued = regexp.MustCompile(`\p{Lu}?\p{Ll}{2,}.*$`)
+
+// nameOf cleans a full name as OCR reads it: trailing punctuation off,
+// and words it glued together ("BùiQuốcYến") apart.
+func nameOf(s string) string {
+	var b strings.Builder
+	prev := ' '
+	for _, r := range strings.TrimRight(s, ".,;:") {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+var reOnBehalf = regexp.MustCompile(`^(?:TM|KT|TL|TUQ|Q|T/M)\s*[.:]`)
+
+// numberOf reads "Số: 123/QĐ-UBND" and returns the number and symbol.
+// The "Số:" OCR often garbles ("Sô:", "SỐ:", "§ố:", "&ố:"); the number
+// and symbol themselves are the anchor: digits, a slash, a capital.
+func numberOf(s string) (string, bool) {
+	loc := reSymbol.FindStringSubmatchIndex(s)
+	if loc == nil {
+		return "", false
+	}
+	// Before the number at most a garbled "Số:", one short word.
+	if pre := strings.Fields(s[:loc[0]]); len(pre) > 1 || len(pre) == 1 && len([]rune(pre[0])) > 4 {
+		return "", false
+	}
+	num := strings.Join(strings.Fields(s[loc[2]:loc[3]]), "")
+	sym := strings.TrimRight(strings.Join(strings.Fields(s[loc[4]:loc[5]]), ""), ".,;:"+junkMarks)
+	return fixSymbol(num + "/" + sym), true
+}
+
+var reSymbol = regexp.MustCompile(`(\d{1,6})\s*/\s*([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)*(?:/[\pL0-9]+)*)`)
+
+// symbolCodes are the abbreviations of Decree 30 (appendix III) and of
+// common issuing bodies, to repair what OCR reads as look-alikes.
+var symbolCodes = []string{
+	"QĐ", "NQ", "NĐ", "CT", "QC", "QyĐ", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB", "TTr", "HĐ",
+	"CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "TC", "GCN", "GP", "GXN", "UBND", "HĐND",
+	"VP", "SCT", "SCTĐT", "BS", "STP", "SNV", "STC", "PTP", "BTP", "VTLTNN", "BNV", "BTC",
+}
+
+// fixSymbol repairs the letters of a symbol: Ð (U+00D0) for Đ, and a
+// part that folds to a known code but is not one.
+func fixSymbol(s string) string {
+	s = strings.NewReplacer("Ð", "Đ", "–", "-", "—", "-").Replace(s)
+	slash := strings.Index(s, "/")
+	parts := strings.Split(s[slash+1:], "-")
+	for i, p := range parts {
+		if slices.Contains(symbolCodes, p) {
+			continue
+		}
+		if loc := reGlued.FindStringIndex(p); loc != nil && i == len(parts)-1 {
+			// The date cell glued on: "UBNDThành" → "UBND".
+			p = p[:loc[0]]
+			parts[i] = p
+		}
+		for _, c := range symbolCodes {
+			if strings.EqualFold(foldWord(p), foldWord(c)) {
+				parts[i] = c
+				break
+			}
+		}
+	}
+	return s[:slash+1] + strings.Join(parts, "-")
+}
+
+// dateOf reads "Hà Nội, ngày 05 tháng 6 năm 2026": the place, day, month
+// and year, and the number of the place's words.
+func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
+	w := strings.Fields(spaceDigits(s))
+	num := func(x string) (int, bool) {
+		v, err := strconv.Atoi(x)
+		return v, err == nil
+	}
+	for k := 0; k+5 < len(w); k++ {
+		if foldWord(w[k]) != "ngay" || !strings.HasPrefix(foldWord(w[k+2]), "thang") || !strings.HasPrefix(foldWord(w[k+4]), "nam") {
+			continue
+		}
+		d, ok1 := num(w[k+1])
+		mo, ok2 := num(w[k+3])
+		y, ok3 := num(w[k+5])
+		if !ok1 || !ok2 || !ok3 || d < 1 || d > 31 || mo < 1 || mo > 12 || y < 1900 || y > 2200 {
+			continue
+		}
+		place = strings.TrimRight(strings.Join(w[:k], " "), " ,.")
+		return place, [3]int{d, mo, y}, k, true
+	}
+	return "", dmy, 0, false
+}
+
+// spaceDigits separates digits from letters and from the punctuation OCR
+// glues to them ("tháng4năm-2023." → "tháng 4 năm 2023").
+func spaceDigits(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		digitNear := i > 0 && unicode.IsDigit(r[i-1]) || i+1 < len(r) && unicode.IsDigit(r[i+1])
+		switch {
+		case strings.ContainsRune("-–.,;:_", c) && digitNear:
+			b.WriteRune(' ')
+			continue
+		case i > 0 && (unicode.IsDigit(c) && unicode.IsLetter(r[i-1]) || unicode.IsLetter(c) && unicode.IsDigit(r[i-1])):
+			b.WriteRune(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// vvOf reads the "V/v …" of a letter, which OCR sometimes reads "VW", "V/V", "Vlv".
+var reVV = regexp.MustCompile(`^V[/|Il1\\ví]{0,2}[vVWwyY4]?\s+`)
+
+func vvOf(s string) (string, bool) {
+	loc := reVV.FindStringIndex(s)
+	if loc == nil {
+		return "", false
+	}
+	return strings.TrimSpace(s[loc[1]:]), true
+}
+
+// matchType maps a centred capitalised line to a document type: a known
+// type (score 1, or less for OCR slips), or the line itself when it is
+// short (0.6). Score 0: not a type line.
+func matchType(s string) (string, float64) {
+	s = strings.ToUpper(cleanUpper(s))
+	s = strings.TrimRight(s, ":")
+	f := strings.ReplaceAll(foldWord(s), " ", "")
+	best, bestD := "", 1<<30
+	for _, t := range types {
+		if d := levenshtein(f, strings.ReplaceAll(foldWord(t), " ", "")); d < bestD {
+			best, bestD = t, d
+		}
+		if s == t {
+			return t, 1
+		}
+	}
+	if bestD <= max(1, len([]rune(best))/4) {
+		return best, 0.9 - 0.1*float64(bestD)
+	}
+	if n := len(strings.Fields(s)); n >= 1 && n <= 5 && !isMotto(s) {
+		return s, 0.6
+	}
+	return "", 0
+}
+
+// foldWord lower-cases s and strips Vietnamese diacritics (đ → d).
+func foldWord(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ':
+			b.WriteRune('d')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mostlyUpper: at least 80% of the letters are capitals.
+func mostlyUpper(s string) bool {
+	var up, low int
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			up++
+		case unicode.IsLower(r):
+			low++
+		}
+	}
+	return up >= 2 && up*5 >= 4*(up+low)
+}
+
+// cleanUpper trims stray punctuation OCR puts around capitalised lines.
+func cleanUpper(s string) string {
+	return strings.Join(strings.Fields(strings.Trim(s, " _-—~|'\"‘’`.,")), " ")
+}
+
+// levenshtein is the edit distance between a and b in runes. Hand-written:
+// a dozen lines, not worth a dependency.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

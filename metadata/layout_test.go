@@ -1,0 +1,180 @@
+package metadata
+
+import (
+	"image"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+// row is a line of text cells at a baseline: each cell is centred on cx.
+type row struct {
+	y     int
+	cells []cellAt
+}
+
+type cellAt struct {
+	cx   int
+	text string
+}
+
+// fakePage lays rows out as OCR would report them on a 1654×2339 page
+// (200 dpi), 18 px per letter, 30 px high, every cell of a row in one
+// Tesseract line (as it often merges the header's columns), the whole
+// page rotated by deg degrees about its centre.
+func fakePage(rows []row, deg float64) *ocr.Page {
+	const w, h = 1654, 2339
+	p := &ocr.Page{Width: w, Height: h}
+	a := deg * math.Pi / 180
+	rot := func(x, y float64) (float64, float64) {
+		x, y = x-w/2, y-h/2
+		return x*math.Cos(a) - y*math.Sin(a) + w/2, x*math.Sin(a) + y*math.Cos(a) + h/2
+	}
+	for i, r := range rows {
+		for _, c := range r.cells {
+			n := len([]rune(c.text))
+			x := float64(c.cx - n*18/2)
+			for _, word := range strings.Fields(c.text) {
+				wl := float64(len([]rune(word)) * 18)
+				x0, y0 := rot(x, float64(r.y-30))
+				x1, y1 := rot(x+wl, float64(r.y))
+				p.Words = append(p.Words, ocr.Word{Text: word, Conf: 90, Block: 1, Par: 1, Line: i + 1,
+					Box: image.Rect(int(min(x0, x1)), int(min(y0, y1)), int(max(x0, x1)), int(max(y0, y1)))})
+				x += wl + 18
+			}
+		}
+	}
+	return p
+}
+
+const left, right, mid = 480, 1150, 880
+
+func decision(issuer1, issuer2, number, typ string, motto bool) []row {
+	top := []cellAt{{left, issuer1}}
+	second := []cellAt{{left, issuer2}}
+	if motto {
+		top = append(top, cellAt{right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"})
+		second = append(second, cellAt{right, "Độc lập - Tự do - Hạnh phúc"})
+	}
+	return []row{
+		{180, top}, {225, second},
+		{300, []cellAt{{left, "Số: " + number}, {right, "Hà Nội, ngày 05 tháng 02 năm 2026"}}},
+		{400, []cellAt{{mid, typ}}},
+		{450, []cellAt{{mid, "Về việc cấp giấy phép"}}},
+		{500, []cellAt{{mid, "xây dựng có thời hạn"}}},
+		{580, []cellAt{{mid, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"}}},
+		{640, []cellAt{{mid, "Căn cứ Nghị định số 30/2020/NĐ-CP của Chính phủ về công tác văn thư;"}}},
+		{900, []cellAt{{360, "Nơi nhận:"}, {right, "KT. CHỦ TỊCH"}}},
+		{945, []cellAt{{360, "- Như trên;"}, {right, "PHÓ CHỦ TỊCH"}}},
+		{990, []cellAt{{360, "- Lưu: VT."}}},
+		{1150, []cellAt{{right, "Trần Thị Bích Ngọc"}}},
+	}
+}
+
+func TestFromPages(t *testing.T) {
+	type want struct{ issuer, number, date, place, typ, summary, signer, title string }
+	std := want{"ỦY BAN NHÂN DÂN PHƯỜNG BẾN NGHÉ", "123/QĐ-UBND", "2026-02-05", "Hà Nội", "QUYẾT ĐỊNH",
+		"Về việc cấp giấy phép xây dựng có thời hạn", "Trần Thị Bích Ngọc", "PHÓ CHỦ TỊCH"}
+	letter := []row{
+		{180, []cellAt{{left, "BỘ TƯ PHÁP"}, {right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}}},
+		{225, []cellAt{{right, "Độc lập - Tự do - Hạnh phúc"}}},
+		{300, []cellAt{{left, "Số: 45/BTP-VP"}, {right, "Hà Nội, ngày 17 tháng 12 năm 2025"}}},
+		{345, []cellAt{{left, "V/v góp ý dự thảo Quy chế"}}},
+		{390, []cellAt{{left, "làm việc"}}},
+		{470, []cellAt{{mid, "Kính gửi: Các cơ quan, đơn vị có liên quan."}}},
+		{560, []cellAt{{mid, "Bộ Tư pháp đề nghị các cơ quan, đơn vị nghiên cứu, góp ý dự thảo Quy chế."}}},
+		{700, []cellAt{{right, "BỘ TRƯỞNG"}}},
+		{900, []cellAt{{right, "Lê Hoàng Minh"}}},
+	}
+	for _, tc := range []struct {
+		name string
+		rows []row
+		deg  float64
+		want want
+	}{
+		{"straight", decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "123/QĐ-UBND", "QUYẾT ĐỊNH", true), 0, std},
+		{"skewed +2°", decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "123/QĐ-UBND", "QUYẾT ĐỊNH", true), 2, std},
+		{"skewed -2°", decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "123/QĐ-UBND", "QUYẾT ĐỊNH", true), -2, std},
+		{"no motto", decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "123/QĐ-UBND", "QUYẾT ĐỊNH", false), 1, std},
+		{"OCR slips", decision("ỦY BẠN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "123 / QÐ-UBND", "QUYÊT ĐỊNH", true), 0, std},
+		{"glued words", decision("UBNDTHÀNH PHỐ HÀ NỘI", "SỞTƯPHÁP", "9/QD-STP", "GIẤYMỜI", true), 0,
+			want{"UBND THÀNH PHỐ HÀ NỘI SỞ TƯ PHÁP", "9/QĐ-STP", "2026-02-05", "Hà Nội", "GIẤY MỜI",
+				"Về việc cấp giấy phép xây dựng có thời hạn", "Trần Thị Bích Ngọc", "PHÓ CHỦ TỊCH"}},
+		{"letter", letter, 0.5, want{"BỘ TƯ PHÁP", "45/BTP-VP", "2025-12-17", "Hà Nội", "CÔNG VĂN",
+			"V/v góp ý dự thảo Quy chế làm việc", "Lê Hoàng Minh", "BỘ TRƯỞNG"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := FromPages([]*ocr.Page{fakePage(tc.rows, tc.deg)})
+			check(t, "issuer", m.Issuer, tc.want.issuer)
+			check(t, "number", m.NumberSymbol, tc.want.number)
+			check(t, "date", m.Date, tc.want.date)
+			check(t, "place", m.Place, tc.want.place)
+			check(t, "type", m.Type, tc.want.typ)
+			check(t, "summary", m.Summary, tc.want.summary)
+			check(t, "signer", m.Signer, tc.want.signer)
+			check(t, "signer title", m.SignerTitle, tc.want.title)
+		})
+	}
+}
+
+// The signer is read on the last page, the header on the first.
+func TestFromPagesMultiPage(t *testing.T) {
+	rows := decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "7/TB-UBND", "THÔNG BÁO", true)
+	first, last := fakePage(rows[:8], 0), fakePage(rows[8:], 0)
+	m := FromPages([]*ocr.Page{first, nil, last})
+	check(t, "number", m.NumberSymbol, "7/TB-UBND")
+	check(t, "type", m.Type, "THÔNG BÁO")
+	check(t, "signer", m.Signer, "Trần Thị Bích Ngọc")
+	if got := FromPages(nil); got != (Metadata{}) {
+		t.Errorf("no pages: %+v", got)
+	}
+	// Confidence falls with the OCR's.
+	low := fakePage(rows, 0)
+	for i := range low.Words {
+		low.Words[i].Conf = 45
+	}
+	if l, h := FromPages([]*ocr.Page{low}), FromPages([]*ocr.Page{fakePage(rows, 0)}); l.NumberSymbol.Confidence >= h.NumberSymbol.Confidence {
+		t.Errorf("confidence %v at OCR 45%%, %v at 90%%", l.NumberSymbol.Confidence, h.NumberSymbol.Confidence)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{correctUpper("ỦY BẠN NHÂN DÂN THÀNH PHÔ ĐÀ NĂNG"), "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"},
+		{correctUpper("UBNDTỈNH NGHỆ AN"), "UBND TỈNH NGHỆ AN"},
+		{correctUpper("PHƯỜNG HOÀN KIẾM"), "PHƯỜNG HOÀN KIẾM"}, // one syllable each: not cut
+		{correctUpper("CHỦTỊCH"), "CHỦ TỊCH"},
+		{fixSymbol("12/QÐ-UBNDThành"), "12/QĐ-UBND"},
+		{fixSymbol("12/TTr-UBND"), "12/TTr-UBND"},
+		{spaceDigits("tháng4năm-2023."), "tháng 4 năm 2023 "},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	for s, want := range map[string]string{
+		"Số: 123/QĐ-UBND": "123/QĐ-UBND", "§ố:45 / TB-UBND": "45/TB-UBND", "Sô: 7/UBND-VP.": "7/UBND-VP",
+		"Căn cứ Nghị định số 30/2020/NĐ-CP": "", "Số điện thoại": "",
+	} {
+		got, ok := numberOf(s)
+		if got != want || ok != (want != "") {
+			t.Errorf("numberOf(%q) = %q, %v; want %q", s, got, ok, want)
+		}
+	}
+	for s, want := range map[string]string{"QUYẾT ĐỊNH": "QUYẾT ĐỊNH", "QUYÊT DỊNH": "QUYẾT ĐỊNH", "kEHoacd": "KẾ HOẠCH", "GIẤY MỜI": "GIẤY MỜI"} {
+		if got, score := matchType(s); got != want || score <= 0 {
+			t.Errorf("matchType(%q) = %q, %v; want %q", s, got, score, want)
+		}
+	}
+	if _, score := matchType("CĂN CỨ LUẬT TỔ CHỨC CHÍNH QUYỀN ĐỊA PHƯƠNG"); score != 0 {
+		t.Errorf("a long capitalised line taken as a type")
+	}
+	if p, d, _, ok := dateOf("Bến Nghé, ngày 05 tháng 6 năm 2026"); !ok || p != "Bến Nghé" || d != [3]int{5, 6, 2026} {
+		t.Errorf("dateOf = %q %v %v", p, d, ok)
+	}
+	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
+		t.Error("impossible date accepted")
+	}
+}
