@@ -48,14 +48,14 @@ type SignFunc func(ctx context.Context, inPath, outPath string) error
 
 // Handlers processes the pipeline's tasks.
 type Handlers struct {
-	Catalog  Catalog
-	Store    storage.Store
-	OCR      Recognizer
-	Sign     SignFunc
-	Queue    *Queue
-	Metrics  *metrics.Metrics // may be nil
-	TempDir  string           // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
-	Log      *slog.Logger
+	Catalog Catalog
+	Store   storage.Store
+	OCR     Recognizer
+	Sign    SignFunc
+	Queue   *Queue
+	Metrics *metrics.Metrics // may be nil
+	TempDir string           // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
+	Log     *slog.Logger
 }
 
 // Register adds the handlers to mux.
