@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -37,8 +38,12 @@ type Server struct {
 	Log     *slog.Logger
 	// Ready, when set, answers /readyz: nil means ready to serve.
 	Ready func(context.Context) error
-	// Extra routes to serve beside the built-in ones (verification...).
+	// Extra routes to serve beside the built-in ones.
 	Extra []Route
+	// TrustRoots are the roots POST /v1/verify checks chains against (nil:
+	// none); RelaxTrust also calls valid an intact signature of unknown root.
+	TrustRoots *x509.CertPool
+	RelaxTrust bool
 }
 
 // Handler returns the API: every route of Routes behind its access check,

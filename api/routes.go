@@ -62,6 +62,7 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/results/{id}/history", []Scope{ScopeArchivist, ScopeAuditor}, result, a.resultHistory},
 
 		{"GET", "/v1/search", fetchers, nil, a.search},
+		{"POST", "/v1/verify", everyone, nil, VerifyHandler(s.TrustRoots, 64<<20, s.RelaxTrust)},
 		{"GET", "/v1/audit", auditors, nil, a.auditLog},
 		{"GET", "/v1/audit/verify", auditors, nil, a.verifyAudit},
 	}

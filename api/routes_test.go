@@ -91,6 +91,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 var access = map[string]string{
 	"GET /healthz":                    "public",
 	"GET /readyz":                     "public",
+	"POST /v1/verify":                 "acsu",
 	"GET /v1/openapi.json":            "acsu",
 	"POST /v1/batches":                "as",
 	"GET /v1/batches/{id}":            "as",

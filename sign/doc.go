@@ -4,9 +4,13 @@
 // # Signing
 //
 // Sign and SignFile keep the original bytes unchanged and append, for each signature, a
-// signature dictionary (ETSI.CAdES.detached, claimed time in /M, no CMS signing-time), an
-// invisible widget on page 1, the updated page, catalog or AcroForm and a cross-reference
-// section of the same kind as the previous one (table or stream). Options.Level selects:
+// signature dictionary (ETSI.CAdES.detached, claimed time in /M, no CMS signing-time), a
+// widget, the updated page, catalog or AcroForm and a cross-reference section of the same
+// kind as the previous one (table or stream). The widget is invisible, on page 1, unless
+// Options.Appearance asks for a visible stamp ("Người ký", "Cơ quan", "Thời gian ký" in
+// UTC+07:00, "Lý do"), by default in the bottom-right corner of the last page, set in a
+// subset of Liberation Sans (Debian: fonts-liberation2) embedded with a ToUnicode map so the
+// text can be searched and copied. Options.Level selects:
 //
 //   - LevelBB: the CAdES signature only.
 //   - LevelBT: plus an RFC 3161 signature timestamp from Options.TSAURL, as the unsigned

@@ -202,7 +202,7 @@ func fetchCRL(ctx context.Context, client *http.Client, url string, c, issuer *x
 
 // appendDSS adds (or extends) the document security store in a new incremental update.
 func (l *layers) appendDSS(ctx context.Context, vd *validationData, key string) error {
-	d, err := analyze(ctx, l, l.Size())
+	d, err := analyze(ctx, l, l.Size(), 1)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,9 +32,12 @@ type docInfo struct {
 	catalog    types.Dict
 	info       *types.IndirectRef
 	id         types.Array
+	pageNr     int // the page the widget goes on
 	pageRef    types.IndirectRef
 	page       types.Dict
 	annots     types.Array
+	pageBox    [4]float64         // the page's crop box (else media box)
+	sigRects   [][4]float64       // /Rect of the signature widgets already on the page
 	acroRef    *types.IndirectRef // AcroForm as an indirect object, or nil if inline/absent
 	acroForm   types.Dict
 	fields     types.Array
@@ -55,8 +59,17 @@ func pdfcpuConfig() *model.Configuration {
 	return conf
 }
 
+// recoverMalformed turns a panic into an error; deferred by the functions that walk a PDF
+// with pdfcpu, which panics on some malformed files (found by FuzzIncrementalInput).
+func recoverMalformed(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("tệp PDF hỏng / malformed PDF: %v", r)
+	}
+}
+
 // readContext parses the PDF with pdfcpu (which loads the objects, and their stream data, into memory).
-func readContext(ctx context.Context, src io.ReaderAt, size int64) (*model.Context, error) {
+func readContext(ctx context.Context, src io.ReaderAt, size int64) (_ *model.Context, err error) {
+	defer recoverMalformed(&err)
 	pctx, err := pdfcpu.ReadWithContext(ctx, io.NewSectionReader(src, 0, size), pdfcpuConfig())
 	if err != nil {
 		return nil, fmt.Errorf("đọc PDF / read PDF: %w", err)
@@ -64,8 +77,10 @@ func readContext(ctx context.Context, src io.ReaderAt, size int64) (*model.Conte
 	return pctx, nil
 }
 
-// analyze reads the structure the incremental update builds on.
-func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error) {
+// analyze reads the structure the incremental update builds on; the widget goes on page
+// pageNr (1-based, 0 = the last page).
+func analyze(ctx context.Context, src io.ReaderAt, size int64, pageNr int) (_ *docInfo, err error) {
+	defer recoverMalformed(&err)
 	pctx, err := readContext(ctx, src, size)
 	if err != nil {
 		return nil, err
@@ -83,14 +98,39 @@ func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error)
 	if err := pctx.EnsurePageCount(); err != nil {
 		return nil, fmt.Errorf("đếm trang / page count: %w", err)
 	}
-	page, pageRef, _, err := pctx.PageDict(1, false)
-	if err != nil || pageRef == nil {
-		return nil, fmt.Errorf("trang 1 / page 1: %v", err)
+	if pageNr == 0 {
+		pageNr = pctx.PageCount
 	}
-	d.page, d.pageRef = page, *pageRef
+	if pageNr < 1 || pageNr > pctx.PageCount {
+		return nil, fmt.Errorf("tài liệu không có trang %d / the document has no page %d (%d pages)", pageNr, pageNr, pctx.PageCount)
+	}
+	page, pageRef, inh, err := pctx.PageDict(pageNr, false)
+	if err != nil || pageRef == nil {
+		return nil, fmt.Errorf("trang %d / page %d: %v", pageNr, pageNr, err)
+	}
+	d.pageNr, d.page, d.pageRef = pageNr, page, *pageRef
+	d.pageBox = [4]float64{0, 0, 612, 792}
+	if inh != nil {
+		if r := inh.CropBox; r != nil && r.Width() > 0 && r.Height() > 0 {
+			d.pageBox = [4]float64{r.LL.X, r.LL.Y, r.UR.X, r.UR.Y}
+		} else if r := inh.MediaBox; r != nil && r.Width() > 0 && r.Height() > 0 {
+			d.pageBox = [4]float64{r.LL.X, r.LL.Y, r.UR.X, r.UR.Y}
+		}
+	}
 	if o, ok := page.Find("Annots"); ok && o != nil {
 		if d.annots, err = pctx.DereferenceArray(o); err != nil {
-			return nil, fmt.Errorf("page 1 /Annots: %w", err)
+			return nil, fmt.Errorf("page %d /Annots: %w", pageNr, err)
+		}
+	}
+	for _, a := range d.annots {
+		ad, err := pctx.DereferenceDict(a)
+		if err != nil || ad == nil || !isSigWidget(pctx, ad) {
+			continue
+		}
+		if arr, err := pctx.DereferenceArray(ad["Rect"]); err == nil && len(arr) == 4 {
+			if r := types.RectForArray(arr); r != nil {
+				d.sigRects = append(d.sigRects, [4]float64{r.LL.X, r.LL.Y, r.UR.X, r.UR.Y})
+			}
 		}
 	}
 
@@ -105,6 +145,8 @@ func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error)
 		}
 		if af != nil {
 			d.acroForm = af
+		} else {
+			d.acroRef = nil // a reference to nothing: write the AcroForm into the catalog
 		}
 	}
 	if o, ok := d.acroForm.Find("Fields"); ok && o != nil {
@@ -136,11 +178,9 @@ func analyze(ctx context.Context, src io.ReaderAt, size int64) (*docInfo, error)
 	if d.prevXref, err = lastStartXref(src, size); err != nil {
 		return nil, err
 	}
-	head := make([]byte, 4)
-	if _, err := src.ReadAt(head, d.prevXref); err != nil {
-		return nil, fmt.Errorf("startxref %d: %w", d.prevXref, err)
+	if d.xrefStream, err = xrefKind(src, size, d.prevXref); err != nil {
+		return nil, err
 	}
-	d.xrefStream = string(head) != "xref"
 	last := make([]byte, 1)
 	if _, err := src.ReadAt(last, size-1); err != nil {
 		return nil, err
@@ -175,6 +215,32 @@ func docMDPPerm(pctx *model.Context, catalog types.Dict) int {
 		return 2
 	}
 	return 2
+}
+
+var xrefStreamHead = regexp.MustCompile(`^\s*\d+\s+\d+\s+obj\s*<<`)
+var xrefType = regexp.MustCompile(`/Type\s*/XRef\b`)
+
+// xrefKind tells whether the cross-reference section at off is a table or a stream. Anything
+// else means a damaged file that pdfcpu had to repair: an update whose /Prev points there
+// would not be read as intended, so it is refused.
+func xrefKind(src io.ReaderAt, size, off int64) (stream bool, err error) {
+	head := make([]byte, min(size-off, 64<<10))
+	if n, err := src.ReadAt(head, off); err != nil && !(err == io.EOF && n == len(head)) {
+		return false, fmt.Errorf("startxref %d: %w", off, err)
+	}
+	if bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\x00"), []byte("xref")) {
+		return false, nil
+	}
+	if xrefStreamHead.Match(head) {
+		dict := head
+		if i := bytes.Index(head, []byte("stream")); i >= 0 {
+			dict = head[:i]
+		}
+		if xrefType.Match(dict) {
+			return true, nil
+		}
+	}
+	return false, fmt.Errorf("không có bảng tham chiếu chéo tại startxref %d (tệp hỏng) / no cross-reference section at startxref %d (damaged file)", off, off)
 }
 
 // lastStartXref returns the offset after the last "startxref" keyword near the end of the file.
@@ -330,6 +396,17 @@ type sigSpec struct {
 	kind   sigKind
 	opt    Options
 	docMDP int // 1..3: certification signature with these permissions
+
+	// For a visible signature (opt.Appearance): the stamp's "Người ký" and "Cơ quan".
+	stampName, stampOrg string
+}
+
+// page is the page the widget goes on: the appearance's (0 = last), else page 1.
+func (s sigSpec) page() int {
+	if s.kind == kindSignature && s.opt.Appearance != nil {
+		return s.opt.Appearance.Page
+	}
+	return 1
 }
 
 // buildIncrement writes the signature dictionary, the widget, the updated page, catalog or
@@ -378,10 +455,30 @@ func buildIncrement(d *docInfo, spec sigSpec, contentsBytes int) (*increment, er
 		fieldName = prefix + strconv.Itoa(i)
 	}
 	pageRef, pageDict, annots := d.pageRef, d.page, d.annots
-	rect, apRef := "[0 0 0 0]", ""
+	rect, apRef, flags := "[0 0 0 0]", "", 132 // Print, Locked; invisible (ETSI EN 319 142-1 allows it)
+	if app := opt.Appearance; app != nil && spec.kind == kindSignature {
+		r := app.Rect
+		if r == ([4]float64{}) {
+			r = defaultStampRect(d.pageBox, d.sigRects)
+		}
+		fontFile := app.FontFile
+		if fontFile == "" {
+			fontFile = DefaultFontFile
+		}
+		f, err := loadStampFont(fontFile)
+		if err != nil {
+			return nil, err
+		}
+		xo, err := w.writeStamp(layoutStamp(f, stampLines(spec.stampName, spec.stampOrg, opt.Reason, opt.Time), r))
+		if err != nil {
+			return nil, err
+		}
+		rect = fmt.Sprintf("[%s %s %s %s]", num(r[0]), num(r[1]), num(r[2]), num(r[3]))
+		apRef = fmt.Sprintf(" /AP << /N %d 0 R >>", xo)
+	}
 	w.begin(widgetNum, 0)
-	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /Rect %s /F 132%s >>",
-		pdfText(fieldName), sigNum, pageRef.PDFString(), rect, apRef)
+	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /Rect %s /F %d%s >>",
+		pdfText(fieldName), sigNum, pageRef.PDFString(), rect, flags, apRef)
 	w.end()
 	widget := *types.NewIndirectRef(widgetNum, 0)
 

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -74,6 +75,9 @@ type Options struct {
 	// DocMDP, when 1, 2 or 3, makes this a certification signature allowing no changes (1),
 	// form filling and signing (2), or those plus annotations (3). 0: an approval signature.
 	DocMDP int
+
+	// Appearance, when set, makes the signature visible as a stamp; nil: invisible.
+	Appearance *Appearance
 }
 
 // ErrDocMDP is returned when the document's certification signature forbids any change.
@@ -156,6 +160,25 @@ func Sign(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, id *I
 	if size <= 0 {
 		return errors.New("tệp PDF rỗng / empty PDF")
 	}
+	spec := sigSpec{kind: kindSignature, opt: opt, docMDP: opt.DocMDP}
+	if app := opt.Appearance; app != nil {
+		if app.Page < 0 {
+			return fmt.Errorf("số trang không hợp lệ / invalid appearance page %d", app.Page)
+		}
+		if app.Rect != ([4]float64{}) {
+			if err := checkRect(app.Rect); err != nil {
+				return err
+			}
+		}
+		cert := id.Chain[0]
+		spec.stampName, spec.stampOrg = opt.Name, app.Organisation
+		if spec.stampName == "" {
+			spec.stampName = cert.Subject.CommonName
+		}
+		if spec.stampOrg == "" && len(cert.Subject.Organization) > 0 {
+			spec.stampOrg = cert.Subject.Organization[0]
+		}
+	}
 
 	f := &layers{src: src, size: size}
 	reserve := estimateCMSSize(id)
@@ -164,7 +187,7 @@ func Sign(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, id *I
 		reserve += tsaReserve
 		unsigned = signatureTimestamp(ctx, opt)
 	}
-	der, err := f.appendSignature(ctx, sigSpec{kind: kindSignature, opt: opt, docMDP: opt.DocMDP}, opt.Hash, reserve,
+	der, err := f.appendSignature(ctx, spec, opt.Hash, reserve,
 		func(digest []byte) ([]byte, error) { return buildCMS(id, opt.Hash, digest, unsigned) })
 	if err != nil {
 		return err
@@ -247,7 +270,7 @@ func (l *layers) ReadAt(p []byte, off int64) (int, error) {
 // incremental update. sign gets the digest (with h) of the byte ranges and returns the DER
 // for /Contents, at most reserve bytes.
 func (l *layers) appendSignature(ctx context.Context, spec sigSpec, h crypto.Hash, reserve int, sign func(digest []byte) ([]byte, error)) ([]byte, error) {
-	doc, err := analyze(ctx, l, l.Size())
+	doc, err := analyze(ctx, l, l.Size(), spec.page())
 	if err != nil {
 		return nil, err
 	}
@@ -330,9 +353,15 @@ func SignFile(ctx context.Context, inPath, outPath string, id *Identity, opt Opt
 	return nil
 }
 
+// copyBufs holds the buffers of copyContext, so that hashing and copying a file allocate
+// nothing per signature.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 // copyContext copies r to w, stopping when ctx is done.
 func copyContext(ctx context.Context, w io.Writer, r io.Reader) error {
-	buf := make([]byte, 256<<10)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	for {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -182,7 +182,7 @@ func TestThirdPartySignatures(t *testing.T) {
 // and returns the file and its byte range, for another tool to sign.
 func placeholder(t *testing.T, in []byte, subFilter string, reserve int) ([]byte, [4]int) {
 	t.Helper()
-	d, err := analyze(context.Background(), bytes.NewReader(in), int64(len(in)))
+	d, err := analyze(context.Background(), bytes.NewReader(in), int64(len(in)), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,8 @@ func Verify(r io.ReaderAt, size int64, roots *x509.CertPool) (*Report, error) {
 }
 
 // VerifyWith is Verify with options.
-func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
+func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err error) {
+	defer recoverMalformed(&err)
 	pctx, err := readContext(context.Background(), r, size)
 	if err != nil {
 		return nil, err

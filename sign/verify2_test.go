@@ -18,7 +18,7 @@ import (
 // a change no signature workflow makes.
 func appendContentChange(t *testing.T, in []byte) []byte {
 	t.Helper()
-	d, err := analyze(context.Background(), bytes.NewReader(in), int64(len(in)))
+	d, err := analyze(context.Background(), bytes.NewReader(in), int64(len(in)), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

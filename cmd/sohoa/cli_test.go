@@ -144,6 +144,17 @@ func TestSignAndVerifyCommands(t *testing.T) {
 	if o, err := exec.Command("pdfsig", signed).CombinedOutput(); err != nil || !strings.Contains(string(o), "Signature is Valid") {
 		t.Errorf("pdfsig: %v\n%s", err, o)
 	}
+	stamped := filepath.Join(dir, "stamped.pdf")
+	if _, code := run(t, "sign", signed, "-o", stamped, "--p12", p12, "--password-env", "TEST_P12_PASSWORD",
+		"--visible", "--org", "UBND phường Bến Nghé", "--reason", "Chứng thực"); code != 0 {
+		t.Fatal("sohoa sign --visible failed")
+	}
+	if o, err := exec.Command("pdfsig", stamped).CombinedOutput(); err != nil || strings.Count(string(o), "Signature is Valid") != 2 {
+		t.Errorf("pdfsig of a second, visible signature: %v\n%s", err, o)
+	}
+	if txt, err := pdfText(context.Background(), stamped); err != nil || !strings.Contains(txt, "UBND phường Bến Nghé") || !strings.Contains(txt, "+07:00") {
+		t.Errorf("the stamp's text is not in the PDF (%v):\n%s", err, txt)
+	}
 	t.Setenv("TEST_P12_PASSWORD", "sai")
 	if _, code := run(t, "sign", unsigned, "-o", filepath.Join(dir, "x.pdf"), "--p12", p12, "--password-env", "TEST_P12_PASSWORD"); code == 0 {
 		t.Error("sohoa sign with a wrong password succeeded")

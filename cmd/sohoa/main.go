@@ -61,6 +61,8 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
   SOHOA_SIGN_P12, SOHOA_SIGN_PASSWORD   signing identity (default: a DEMO identity)
   SOHOA_PKCS11_MODULE, SOHOA_PKCS11_TOKEN, SOHOA_PKCS11_KEY, SOHOA_PKCS11_PIN   or a PKCS#11 token
   SOHOA_SIGN_LEVEL     B-B (default), B-T, B-LT or B-LTA; SOHOA_TSA_URL from B-T up
+  SOHOA_SIGN_VISIBLE=true, SOHOA_SIGN_ORG   a visible stamp with the organisation's name
+  SOHOA_TRUST_ROOTS    PEM files (comma-separated) of trusted roots for POST /v1/verify
   SOHOA_METRICS_ADDR   /metrics, /healthz, /readyz (default 127.0.0.1:9101)
   SOHOA_OFFICE         office of the bootstrap API key (default "default")
   SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)`,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,9 +18,9 @@ import (
 
 func signCmd() *cobra.Command {
 	var out, p12, passwordEnv, name, reason, location, level, tsa string
-	var pk11Module, pk11Token, pk11Key, pinEnv string
-	var demo bool
-	var certify int
+	var pk11Module, pk11Token, pk11Key, pinEnv, rect, org string
+	var demo, visible bool
+	var certify, page int
 	cmd := &cobra.Command{
 		Use:   "sign IN.pdf -o OUT.pdf (--p12 FILE [--password-env VAR] | --pkcs11-module SO ... | --demo) [--level B-T --tsa URL]",
 		Short: "Sign a PDF (PAdES B-B, B-T, B-LT or B-LTA, incremental update)",
@@ -74,8 +76,15 @@ PIN from the variable named by --pin-env).`,
 			if err != nil {
 				return err
 			}
-			return sign.SignFile(cmd.Context(), args[0], out, id, sign.Options{
-				Name: name, Reason: reason, Location: location, Level: lvl, TSAURL: tsa, DocMDP: certify})
+			opt := sign.Options{Name: name, Reason: reason, Location: location, Level: lvl, TSAURL: tsa, DocMDP: certify}
+			if visible {
+				r, err := parseRect(rect)
+				if err != nil {
+					return err
+				}
+				opt.Appearance = &sign.Appearance{Page: page, Rect: r, Organisation: org}
+			}
+			return sign.SignFile(cmd.Context(), args[0], out, id, opt)
 		},
 	}
 	f := cmd.Flags()
@@ -89,6 +98,10 @@ PIN from the variable named by --pin-env).`,
 	f.StringVar(&level, "level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
 	f.StringVar(&tsa, "tsa", "", "RFC 3161 time-stamping authority URL (needed from B-T up)")
 	f.IntVar(&certify, "certify", 0, "make a certification signature allowing no changes (1), forms and signing (2), or those and annotations (3)")
+	f.BoolVar(&visible, "visible", false, "draw a stamp (Người ký, Cơ quan, Thời gian ký, reason); default bottom-right of the last page")
+	f.IntVar(&page, "page", 0, "page of the stamp (0 = last)")
+	f.StringVar(&rect, "rect", "", "stamp rectangle llx,lly,urx,ury in points (default: bottom-right)")
+	f.StringVar(&org, "org", "", "organisation shown as Cơ quan (default: from the certificate)")
 	f.StringVar(&pk11Module, "pkcs11-module", "", "PKCS#11 module (.so) of the token")
 	f.StringVar(&pk11Token, "pkcs11-token", "", "label of the token")
 	f.StringVar(&pk11Key, "pkcs11-key", "", "label of the key and its certificate on the token")
@@ -114,32 +127,9 @@ not revoked, and chains to a root. --relax-trust also accepts signatures whose
 root is unknown (intact, unmodified, not revoked).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var pool *x509.CertPool
-			if len(roots) > 0 {
-				pool = x509.NewCertPool()
-				for _, r := range roots {
-					b, err := os.ReadFile(r)
-					if err != nil {
-						return err
-					}
-					n := 0
-					for {
-						var blk *pem.Block
-						blk, b = pem.Decode(b)
-						if blk == nil {
-							break
-						}
-						c, err := x509.ParseCertificate(blk.Bytes)
-						if err != nil {
-							return fmt.Errorf("%s: %w", r, err)
-						}
-						pool.AddCert(c)
-						n++
-					}
-					if n == 0 {
-						return fmt.Errorf("%s: no PEM certificate / không có chứng thư PEM", r)
-					}
-				}
+			pool, err := loadRoots(roots)
+			if err != nil {
+				return err
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
@@ -179,4 +169,57 @@ root is unknown (intact, unmodified, not revoked).`,
 	cmd.Flags().StringSliceVar(&roots, "roots", nil, "PEM files of trusted root certificates")
 	cmd.Flags().BoolVar(&relax, "relax-trust", false, "accept intact signatures whose root is unknown")
 	return cmd
+}
+
+// loadRoots reads PEM files of trusted root certificates; none gives nil
+// (no trust check).
+func loadRoots(paths []string) (*x509.CertPool, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	for _, r := range paths {
+		b, err := os.ReadFile(r)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for {
+			var blk *pem.Block
+			blk, b = pem.Decode(b)
+			if blk == nil {
+				break
+			}
+			c, err := x509.ParseCertificate(blk.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", r, err)
+			}
+			pool.AddCert(c)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%s: no PEM certificate / không có chứng thư PEM", r)
+		}
+	}
+	return pool, nil
+}
+
+// parseRect reads "llx,lly,urx,ury" in points.
+func parseRect(s string) ([4]float64, error) {
+	var r [4]float64
+	if s == "" {
+		return r, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return r, fmt.Errorf("--rect %q: want llx,lly,urx,ury", s)
+	}
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return r, fmt.Errorf("--rect %q: %w", s, err)
+		}
+		r[i] = v
+	}
+	return r, nil
 }

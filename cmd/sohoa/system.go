@@ -43,7 +43,11 @@ type config struct {
 	P12Path     string // empty: a demo identity in DataDir
 	P12Password string
 	SignerName  string
-	SignLevel   string // B-B, B-T, B-LT, B-LTA
+	SignLevel   string   // B-B, B-T, B-LT, B-LTA
+	SignVisible bool     // draw a stamp on the last page
+	SignOrg     string   // "Cơ quan" on the stamp
+	TrustRoots  []string // PEM files for POST /v1/verify
+	RelaxTrust  bool
 	TSAURL      string
 	// A PKCS#11 token instead of a PKCS#12 file.
 	PKCS11Module, PKCS11Token, PKCS11Key, PKCS11PIN string
@@ -101,6 +105,17 @@ func configFromEnv() config {
 		Languages:    strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 	}
 	return c
+}
+
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // system is a running sohoa: catalog, storage, queue, and the API and/or
@@ -215,12 +230,16 @@ func (s *system) startWorkers(ctx context.Context) error {
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
 		Sign: func(ctx context.Context, in, out string) error {
-			return sign.SignFile(ctx, in, out, id, sign.Options{
+			opt := sign.Options{
 				Name:   s.cfg.SignerName,
 				Reason: "Số hóa tài liệu / Digitized document",
 				Level:  level,
 				TSAURL: s.cfg.TSAURL,
-			})
+			}
+			if s.cfg.SignVisible {
+				opt.Appearance = &sign.Appearance{Organisation: s.cfg.SignOrg}
+			}
+			return sign.SignFile(ctx, in, out, id, opt)
 		},
 	}
 	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
@@ -349,13 +368,19 @@ func (s *system) startAPI() error {
 	if err := s.bootstrapKey(context.Background()); err != nil {
 		return err
 	}
+	roots, err := loadRoots(s.cfg.TrustRoots)
+	if err != nil {
+		return fmt.Errorf("SOHOA_TRUST_ROOTS: %w", err)
+	}
 	srv := &api.Server{
 		Catalog: s.catalog, Store: s.store, Log: s.log,
 		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
 			Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics},
-		Archive: &api.Archive{DB: s.catalog, Log: s.log},
-		Keys:    s.catalog,
-		Ready:   s.ready,
+		Archive:    &api.Archive{DB: s.catalog, Log: s.log},
+		Keys:       s.catalog,
+		Ready:      s.ready,
+		TrustRoots: roots,
+		RelaxTrust: s.cfg.RelaxTrust,
 	}
 	s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
 	go func() {
