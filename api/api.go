@@ -34,6 +34,8 @@ type Server struct {
 	Store   storage.Store
 	Ingest  *ingest.Ingester
 	Archive *Archive
+	Reports *Reports // batch reports and archival packages
+	Copies  *Copies  // certified copies and their public verification page
 	Keys    KeyStore
 	Log     *slog.Logger
 	// Ready, when set, answers /readyz: nil means ready to serve.

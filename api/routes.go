@@ -38,6 +38,10 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 	batch := func(r *http.Request) (string, error) { return a.DB.BatchOffice(r.Context(), r.PathValue("id")) }
 	doc := func(r *http.Request) (string, error) { return a.DB.DocumentOffice(r.Context(), r.PathValue("id")) }
 	result := func(r *http.Request) (string, error) { return a.DB.ResultOffice(r.Context(), r.PathValue("id")) }
+	rp := s.Reports
+	if rp == nil {
+		rp = &Reports{}
+	}
 	routes := []Route{
 		{"GET", "/healthz", nil, nil, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }},
 		{"GET", "/readyz", nil, nil, ReadyHandler(s.Ready)},
@@ -47,6 +51,10 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/batches/{id}", producers, batch, s.getBatch},
 		{"GET", "/v1/batches/{id}/report", producers, batch, s.batchReport},
 		{"POST", "/v1/batches/{id}/files", producers, batch, s.uploadFile},
+		{"GET", "/v1/batches/{id}/report.csv", producers, batch, rp.reportCSV},
+		{"GET", "/v1/batches/{id}/pages", producers, batch, rp.pages},
+		{"GET", "/v1/batches/{id}/aip", archivists, batch, rp.batchAIP},
+		{"POST", "/v1/aip", archivists, nil, rp.dossierAIP},
 
 		{"GET", "/v1/documents/{id}", everyone, doc, a.getDocument(s)},
 		{"GET", "/v1/documents/{id}/pdf", fetchers, doc, a.getPDF(s)},
@@ -66,6 +74,11 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/audit", auditors, nil, a.auditLog},
 		{"GET", "/v1/audit/verify", auditors, nil, a.verifyAudit},
 	}
+	cp := s.Copies
+	if cp == nil {
+		cp = &Copies{}
+	}
+	routes = append(routes, CopyRoutes(cp)...)
 	return append(routes, extra...)
 }
 

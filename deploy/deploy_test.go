@@ -161,7 +161,7 @@ func metaSelector(d *appsv1.Deployment) (labels.Selector, error) {
 func TestComposeFile(t *testing.T) {
 	env := map[string]string{
 		"SOHOA_IMAGE": "sohoa:test", "MINIO_ROOT_USER": "u", "MINIO_ROOT_PASSWORD": "p",
-		"POSTGRES_PASSWORD": "p", "SOHOA_SIGN_PASSWORD": "p",
+		"POSTGRES_PASSWORD": "p", "SOHOA_SIGN_PASSWORD": "p", "SOHOA_CERTIFIER_PASSWORD": "p",
 	}
 	abs, _ := filepath.Abs("compose.yaml")
 	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{
@@ -185,8 +185,13 @@ func TestComposeFile(t *testing.T) {
 	if w := p.Services["worker"]; w.Environment["SOHOA_SIGN_P12"] == nil {
 		t.Error("workers get no signing identity")
 	}
-	if a := p.Services["api"]; a.Environment["SOHOA_SIGN_P12"] != nil {
-		t.Error("the API is given the signing key; only workers sign")
+	if a := p.Services["api"]; a.Environment["SOHOA_SIGN_P12"] == nil || a.Environment["SOHOA_CERTIFIER_P12"] == nil {
+		t.Error("the API issues certified copies and needs the agency's and the certifier's keys")
+	}
+	for _, name := range []string{"redis", "postgres", "minio1"} {
+		if p.Services[name].Environment["SOHOA_SIGN_P12"] != nil {
+			t.Errorf("service %s is given a signing key", name)
+		}
 	}
 	// Without the required settings the file must refuse to load.
 	_, err = loader.LoadWithContext(context.Background(), types.ConfigDetails{

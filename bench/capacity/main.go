@@ -39,8 +39,8 @@ import (
 )
 
 func main() {
-	tasks := flag.Int("tasks", 1_000_000, "OCR tasks to queue in Redis")
-	pages := flag.Int("pages", 100_000, "pages to record in each catalog")
+	tasks := flag.Int("tasks", 1_000_000, "OCR tasks to queue in Redis (0: skip)")
+	pages := flag.Int("pages", 100_000, "pages to record in each catalog (0: skip)")
 	pgURL := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin URL")
 	flag.Parse()
 	ctx := context.Background()
@@ -50,11 +50,15 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	if err := redisPerTask(ctx, dir, *tasks); err != nil {
-		log.Fatal("redis: ", err)
+	if *tasks > 0 {
+		if err := redisPerTask(ctx, dir, *tasks); err != nil {
+			log.Fatal("redis: ", err)
+		}
 	}
-	if err := catalogPerPage(ctx, dir, *pgURL, *pages); err != nil {
-		log.Fatal("catalog: ", err)
+	if *pages > 0 {
+		if err := catalogPerPage(ctx, dir, *pgURL, *pages); err != nil {
+			log.Fatal("catalog: ", err)
+		}
 	}
 	if err := blobsPerPage(ctx, dir); err != nil {
 		log.Fatal("blobs: ", err)
@@ -183,7 +187,7 @@ func catalogPerPage(ctx context.Context, dir, adminURL string, n int) error {
 			return err
 		}
 		size -= empty // the schema of an empty catalog is not a cost per page
-		fmt.Printf("catalog %s: %d pages in %d documents, taken to signed in %.1fs (%.0f pages/s); %d bytes: %.0f bytes per page; rows per page: 1 page + 0.5 document\n",
+		fmt.Printf("catalog %s: %d pages in %d documents, taken to signed in %.1fs (%.0f pages/s); %d bytes: %.0f bytes per page; rows per page: 1 page + 0.5 document + 0.5 document text\n",
 			c.name, n, n/2, took.Seconds(), float64(n)/took.Seconds(), size, float64(size)/float64(n))
 	}
 	return nil
@@ -271,11 +275,19 @@ func oneDocument(ctx context.Context, db *catalog.DB, i int64, meta []byte) erro
 			return err
 		}
 	}
-	if err := db.SetAssembled(ctx, doc.ID, "pdf/"+doc.ID+".pdf", randHex(32), 2400, meta); err != nil {
+	// The OCR text kept for search: two pages of an administrative document.
+	if err := db.SetDocumentTextWithMetadata(ctx, doc.ID, sampleText, meta); err != nil {
+		return err
+	}
+	if err := db.SetAssembled(ctx, doc.ID, "pdf/"+doc.ID+".pdf", randHex(32), len([]rune(sampleText)), meta); err != nil {
 		return err
 	}
 	return db.SetSigned(ctx, doc.ID, "signed/"+doc.ID+".pdf", randHex(32), 400_000)
 }
+
+// sampleText is about two pages of OCR'd text (~2,400 characters).
+var sampleText = strings.Repeat("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; "+
+	"xét đề nghị của Trưởng phòng Tài nguyên và Môi trường về việc cấp giấy chứng nhận quyền sử dụng đất. ", 14)
 
 func randHex(n int) string {
 	b := make([]byte, n)

@@ -197,6 +197,8 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 	}
 
 	checkSearchAndAccess(t, apiSys.URL(), apiSys.adminToken, docs, bad)
+	checkCertifiedCopy(t, apiSys.URL(), apiSys.adminToken, docs, filepath.Join(dir, "copy.pdf"))
+	checkReportAndExport(t, apiSys.URL(), apiSys.adminToken, dir, rep.Batch)
 	checkProbes(t, apiSys, apiCfg.Role == "all", rep.Batch)
 	if workerSys != nil {
 		checkWorkerMetrics(t, workerSys, rep.Batch)
@@ -411,5 +413,94 @@ func checkSearchAndAccess(t *testing.T, base, token string, docs []demoDocument,
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
 		t.Errorf("PDF fetched without a key: %s", resp.Status)
+	}
+}
+
+// checkCertifiedCopy issues a certified copy of the two-page decision
+// through the API, and checks its two signatures and its public page.
+func checkCertifiedCopy(t *testing.T, base, token string, docs []demoDocument, out string) {
+	t.Helper()
+	var id string
+	for _, d := range docs {
+		if path.Base(d.Source) == "quyet-dinh.tif" {
+			id = d.ID
+		}
+	}
+	do := func(method, url string, body string) *http.Response {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := do("POST", base+"/v1/copies", `{"document_id":"`+id+`","requester":"Nguyễn Văn Dân","certifier":"Trần Thị Chứng"}`)
+	var cp struct {
+		Number    int    `json:"number"`
+		Book      string `json:"book"`
+		VerifyURL string `json:"verify_url"`
+		PDFURL    string `json:"pdf_url"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /v1/copies: %s\n%s", resp.Status, body)
+	}
+	if err := json.Unmarshal(body, &cp); err != nil || cp.Number != 1 || !strings.HasSuffix(cp.Book, "-SCTĐT/BS") || cp.VerifyURL == "" {
+		t.Fatalf("copy = %s (%v)", body, err)
+	}
+	resp = do("GET", base+cp.PDFURL, "")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(f, resp.Body)
+	resp.Body.Close()
+	f.Close()
+	if o, err := exec.Command("pdfsig", out).CombinedOutput(); err != nil || strings.Count(string(o), "Signature is Valid") != 2 {
+		t.Errorf("certified copy: pdfsig: %v\n%s", err, o)
+	}
+	if txt, err := pdfText(context.Background(), out); err != nil || !strings.Contains(txt, "Chứng thực bản sao đúng với bản chính") {
+		t.Errorf("certified copy lacks the statement (%v)", err)
+	}
+	page, err := http.Get(cp.VerifyURL) // public: no key
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != http.StatusOK || !strings.Contains(string(html), `data-valid="true"`) || strings.Contains(string(html), "Nguyễn Văn Dân") {
+		t.Errorf("verification page %s: %s, valid shown: %v, requester hidden: %v", cp.VerifyURL, page.Status,
+			strings.Contains(string(html), `data-valid="true"`), !strings.Contains(string(html), "Nguyễn Văn Dân"))
+	}
+}
+
+// checkReportAndExport runs sohoa report and sohoa export against the
+// server: a CSV line per page, and a BagIt-wrapped AIP that tar can read.
+func checkReportAndExport(t *testing.T, base, token, dir string, b api.Batch) {
+	t.Helper()
+	csvPath, tarPath := filepath.Join(dir, "report.csv"), filepath.Join(dir, "aip.tar")
+	if _, code := run(t, "report", "--server", base, "--token", token, "--batch", "e2e", "-o", csvPath); code != 0 {
+		t.Fatal("sohoa report failed")
+	}
+	csv, _ := os.ReadFile(csvPath)
+	if lines := strings.Count(strings.TrimSpace(string(csv)), "\n"); lines != b.PagesReceived {
+		t.Errorf("report has %d page lines, want %d:\n%s", lines, b.PagesReceived, csv)
+	}
+	if _, code := run(t, "export", "--server", base, "--token", token, "--batch", "e2e", "--bag", "-o", tarPath); code != 0 {
+		t.Fatal("sohoa export failed")
+	}
+	list, err := exec.Command("tar", "-tf", tarPath).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bagit.txt", "manifest-sha256.txt", "METS.xml", "metadata/descriptive/EAD.xml", "metadata/preservation/PREMIS.xml"} {
+		if !strings.Contains(string(list), want) {
+			t.Errorf("the AIP lacks %s:\n%s", want, list)
+		}
+	}
+	if n := strings.Count(string(list), "representations/rep1/data/"); n < b.DocumentsSigned {
+		t.Errorf("the AIP holds %d PDFs, want %d", n, b.DocumentsSigned)
 	}
 }

@@ -19,7 +19,8 @@ import (
 )
 
 func ingestCmd() *cobra.Command {
-	var batch, server, token string
+	var cf clientFlags
+	var batch string
 	var wait bool
 	cmd := &cobra.Command{
 		Use:   "ingest --batch NAME PATH...",
@@ -36,10 +37,7 @@ With --wait it then follows the batch until every document is signed or failed.`
 			if batch == "" {
 				return fmt.Errorf("--batch NAME is required / cần đặt tên lô bằng --batch")
 			}
-			c := &api.Client{BaseURL: server, Token: token}
-			if c.Token == "" {
-				c.Token = localToken()
-			}
+			c := cf.client()
 			failed, b, err := ingestPaths(cmd.Context(), c, batch, args, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -49,7 +47,7 @@ With --wait it then follows the batch until every document is signed or failed.`
 					return err
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "batch %s (%s): %s/v1/batches/%s\n", b.ID, batch, strings.TrimRight(server, "/"), b.ID)
+			fmt.Fprintf(cmd.OutOrStdout(), "batch %s (%s): %s/v1/batches/%s\n", b.ID, batch, strings.TrimRight(cf.server, "/"), b.ID)
 			if len(failed) > 0 {
 				var sb strings.Builder
 				fmt.Fprintf(&sb, "%d file(s) not taken / %d tệp không được tiếp nhận:\n", len(failed), len(failed))
@@ -62,9 +60,8 @@ With --wait it then follows the batch until every document is signed or failed.`
 		},
 	}
 	cmd.Flags().StringVar(&batch, "batch", "", "batch name (re-using a name adds to that batch)")
-	cmd.Flags().StringVar(&server, "server", envOr("SOHOA_URL", "http://127.0.0.1:8080"), "server URL ($SOHOA_URL)")
+	cf.add(cmd)
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the batch is processed, showing progress")
-	cmd.Flags().StringVar(&token, "token", os.Getenv("SOHOA_TOKEN"), "API key with the archivist or system scope ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
 	return cmd
 }
 

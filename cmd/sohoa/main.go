@@ -69,7 +69,8 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd())
+	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
+		exportCmd(), reportCmd(), watchCmd(), scanCmd(), separatorSheetCmd())
 	return root
 }
 

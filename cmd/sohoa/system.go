@@ -17,6 +17,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 
+	"github.com/sohoa-vn/sohoa/aip"
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/metrics"
@@ -27,6 +28,7 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 	"github.com/sohoa-vn/sohoa/storage/localfs"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
+	"github.com/sohoa-vn/sohoa/web"
 	"github.com/sohoa-vn/sohoa/worker"
 )
 
@@ -52,9 +54,15 @@ type config struct {
 	// A PKCS#11 token instead of a PKCS#12 file.
 	PKCS11Module, PKCS11Token, PKCS11Key, PKCS11PIN string
 	MetricsAddr                                     string // where /metrics, /healthz and /readyz listen, apart from the API
-	Office                                          string // office of the bootstrap API key
-	Workers                                         int
-	Languages                                       []string
+	Office                                          string // office of the bootstrap API key and the default certifying office
+	OfficeName                                      string
+	PublicURL                                       string // where citizens reach the verification page; "" = the API's address
+	// Certified copies: the offices (a JSON file of certify.Office by id)
+	// and the certifier's identity (the agency's is the signing identity).
+	CertifyOffices                  string
+	CertifierP12, CertifierPassword string
+	Workers                         int
+	Languages                       []string
 }
 
 func defaultDataDir() string {
@@ -90,19 +98,24 @@ func configFromEnv() config {
 			Region:    os.Getenv("SOHOA_S3_REGION"),
 			UseSSL:    os.Getenv("SOHOA_S3_USE_SSL") == "true",
 		},
-		P12Path:      os.Getenv("SOHOA_SIGN_P12"),
-		P12Password:  os.Getenv("SOHOA_SIGN_PASSWORD"),
-		SignerName:   envOr("SOHOA_SIGNER_NAME", "sohoa"),
-		SignLevel:    envOr("SOHOA_SIGN_LEVEL", "B-B"),
-		TSAURL:       os.Getenv("SOHOA_TSA_URL"),
-		PKCS11Module: os.Getenv("SOHOA_PKCS11_MODULE"),
-		PKCS11Token:  os.Getenv("SOHOA_PKCS11_TOKEN"),
-		PKCS11Key:    os.Getenv("SOHOA_PKCS11_KEY"),
-		PKCS11PIN:    os.Getenv("SOHOA_PKCS11_PIN"),
-		MetricsAddr:  envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
-		Office:       envOr("SOHOA_OFFICE", "default"),
-		Workers:      runtime.NumCPU(),
-		Languages:    strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
+		P12Path:           os.Getenv("SOHOA_SIGN_P12"),
+		P12Password:       os.Getenv("SOHOA_SIGN_PASSWORD"),
+		SignerName:        envOr("SOHOA_SIGNER_NAME", "sohoa"),
+		SignLevel:         envOr("SOHOA_SIGN_LEVEL", "B-B"),
+		TSAURL:            os.Getenv("SOHOA_TSA_URL"),
+		PKCS11Module:      os.Getenv("SOHOA_PKCS11_MODULE"),
+		PKCS11Token:       os.Getenv("SOHOA_PKCS11_TOKEN"),
+		PKCS11Key:         os.Getenv("SOHOA_PKCS11_KEY"),
+		PKCS11PIN:         os.Getenv("SOHOA_PKCS11_PIN"),
+		MetricsAddr:       envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
+		Office:            envOr("SOHOA_OFFICE", "default"),
+		OfficeName:        envOr("SOHOA_OFFICE_NAME", "sohoa"),
+		PublicURL:         os.Getenv("SOHOA_PUBLIC_URL"),
+		CertifyOffices:    os.Getenv("SOHOA_CERTIFY_OFFICES"),
+		CertifierP12:      os.Getenv("SOHOA_CERTIFIER_P12"),
+		CertifierPassword: os.Getenv("SOHOA_CERTIFIER_PASSWORD"),
+		Workers:           runtime.NumCPU(),
+		Languages:         strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 	}
 	return c
 }
@@ -204,7 +217,7 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 		}
 	}
 	if cfg.Role == "all" || cfg.Role == "api" {
-		if err := s.startAPI(); err != nil {
+		if err := s.startAPI(runCtx); err != nil {
 			return nil, err
 		}
 	}
@@ -356,7 +369,7 @@ func (s *system) identity() (*sign.Identity, error) {
 	return sign.LoadPKCS12(b, s.cfg.P12Password)
 }
 
-func (s *system) startAPI() error {
+func (s *system) startAPI(ctx context.Context) error {
 	var err error
 	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
@@ -365,27 +378,57 @@ func (s *system) startAPI() error {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
-	if err := s.bootstrapKey(context.Background()); err != nil {
+	if err := s.bootstrapKey(ctx); err != nil {
 		return err
 	}
 	roots, err := loadRoots(s.cfg.TrustRoots)
 	if err != nil {
 		return fmt.Errorf("SOHOA_TRUST_ROOTS: %w", err)
 	}
+	ingester := &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
+		Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics}
+	certSvc, err := s.certifyService(roots)
+	if err != nil {
+		return err
+	}
 	srv := &api.Server{
-		Catalog: s.catalog, Store: s.store, Log: s.log,
-		Ingest: &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
-			Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics},
-		Archive:    &api.Archive{DB: s.catalog, Log: s.log},
+		Catalog: s.catalog, Store: s.store, Log: s.log, Ingest: ingester,
+		Archive: &api.Archive{DB: s.catalog, Log: s.log},
+		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
+			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
+		Copies:     &api.Copies{Service: certSvc, Log: s.log},
 		Keys:       s.catalog,
 		Ready:      s.ready,
 		TrustRoots: roots,
 		RelaxTrust: s.cfg.RelaxTrust,
 	}
-	s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	clerk := &web.Server{Service: certSvc, Keys: s.catalog, Upload: ingester, Log: s.log,
+		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}
+	mux := http.NewServeMux()
+	mux.Handle("/clerk/", clerk.Handler())
+	mux.Handle("/", srv.Handler())
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http", "err", err)
+		}
+	}()
+	// A certification number taken by a process that died before the copy
+	// was issued is voided, with the reason, so the book has no silent gap.
+	go func() {
+		t := time.NewTicker(5 * time.Minute)
+		defer t.Stop()
+		for {
+			if voided, err := certSvc.Recover(ctx, 10*time.Minute); err != nil && ctx.Err() == nil {
+				s.log.Error("certify: recover", "err", err)
+			} else if len(voided) > 0 {
+				s.log.Warn("certify: voided numbers of interrupted issuances", "count", len(voided))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
 	}()
 	return nil

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/scanners/hotfolder"
+	"github.com/sohoa-vn/sohoa/scanners/sane"
+	"github.com/sohoa-vn/sohoa/scanners/separator"
+)
+
+// clientFlags are the flags every command that calls a server takes.
+type clientFlags struct{ server, token string }
+
+func (f *clientFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.server, "server", envOr("SOHOA_URL", "http://127.0.0.1:8080"), "server URL ($SOHOA_URL)")
+	cmd.Flags().StringVar(&f.token, "token", os.Getenv("SOHOA_TOKEN"), "API key ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
+}
+
+func (f *clientFlags) client() *api.Client {
+	c := &api.Client{BaseURL: f.server, Token: f.token}
+	if c.Token == "" {
+		c.Token = localToken()
+	}
+	return c
+}
+
+// writeOut runs fn on the file at path ("-" = stdout), removing a file
+// left incomplete by an error.
+func writeOut(path string, fn func(io.Writer) error) error {
+	if path == "-" || path == "" {
+		return fn(os.Stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = fn(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+func exportCmd() *cobra.Command {
+	var cf clientFlags
+	var batch, out, format, id, title string
+	var docs []string
+	var bag bool
+	cmd := &cobra.Command{
+		Use:   "export (--batch NAME | --dossier ID,ID...) [--bag] [--format tar|zip] -o FILE",
+		Short: "Export signed documents as an archival package (E-ARK AIP: METS, EAD, PREMIS), optionally a BagIt bag",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (batch == "") == (len(docs) == 0) {
+				return fmt.Errorf("give --batch or --dossier / cần --batch hoặc --dossier")
+			}
+			c := cf.client()
+			return writeOut(out, func(w io.Writer) error {
+				if batch != "" {
+					return c.BatchAIP(cmd.Context(), ingest.BatchID(batch), format, bag, w)
+				}
+				return c.DossierAIP(cmd.Context(), api.AIPRequest{DocumentIDs: docs, ID: id, Title: title, Format: format, Bag: bag}, w)
+			})
+		},
+	}
+	cf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&batch, "batch", "", "batch name")
+	f.StringSliceVar(&docs, "dossier", nil, "document IDs of a dossier")
+	f.StringVar(&id, "id", "", "archive file code of the dossier")
+	f.StringVar(&title, "title", "", "title of the dossier")
+	f.StringVar(&format, "format", "tar", "tar or zip")
+	f.BoolVar(&bag, "bag", false, "wrap the package in a BagIt bag")
+	f.StringVarP(&out, "output", "o", "-", "file to write (- = stdout)")
+	return cmd
+}
+
+func reportCmd() *cobra.Command {
+	var cf clientFlags
+	var batch, out string
+	cmd := &cobra.Command{
+		Use:   "report --batch NAME [-o report.csv]",
+		Short: "Write a batch's page-by-page report as CSV: status, reason for failure, OCR confidence, document",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if batch == "" {
+				return fmt.Errorf("--batch is required / cần --batch")
+			}
+			return writeOut(out, func(w io.Writer) error { return cf.client().ReportCSV(cmd.Context(), ingest.BatchID(batch), w) })
+		},
+	}
+	cf.add(cmd)
+	cmd.Flags().StringVar(&batch, "batch", "", "batch name")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (- = stdout)")
+	return cmd
+}
+
+// uploader sends files to a server, creating each batch once.
+type uploader struct {
+	c       *api.Client
+	mu      sync.Mutex
+	batches map[string]string
+}
+
+func (u *uploader) File(ctx context.Context, batch, name string, r io.Reader) error {
+	u.mu.Lock()
+	id, ok := u.batches[batch]
+	u.mu.Unlock()
+	if !ok {
+		b, err := u.c.CreateBatch(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("batch %s: %w", batch, err)
+		}
+		id = b.ID
+		u.mu.Lock()
+		u.batches[batch] = id
+		u.mu.Unlock()
+	}
+	up, err := u.c.Upload(ctx, id, name, r)
+	if err != nil {
+		return err
+	}
+	if up.Document.Status == "failed" {
+		// Taken, recorded as failed with its reason: not to be sent again.
+		fmt.Fprintf(os.Stderr, "%s: %s\n", name, up.Document.Error)
+	}
+	return nil
+}
+
+func watchCmd() *cobra.Command {
+	var cf clientFlags
+	var opt hotfolder.Options
+	var mark bool
+	cmd := &cobra.Command{
+		Use:   "watch DIR --batch NAME [--batch-from-folder] [--stable 2s] [--poll] [--mark]",
+		Short: "Watch a scanner's hot folder and send each finished file, once, into a batch",
+		Long: `Watch a folder the scanner writes to. A file is taken when its size and
+time have not changed for --stable and no program holds it open; it is sent
+once (a journal in the folder remembers what was taken, also across restarts)
+and then moved to DIR/done, or renamed NAME.taken with --mark. Use --poll on
+network shares, where no change events arrive.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opt.Batch == "" && !opt.BatchFromFolder {
+				return fmt.Errorf("--batch or --batch-from-folder is required / cần --batch")
+			}
+			opt.Dir = args[0]
+			if mark {
+				opt.Taken = hotfolder.MarkTaken
+			}
+			opt.Log = newLogger()
+			w, err := hotfolder.New(opt, &uploader{c: cf.client(), batches: map[string]string{}})
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			return w.Run(cmd.Context())
+		},
+	}
+	cf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&opt.Batch, "batch", "", "batch for the files")
+	f.BoolVar(&opt.BatchFromFolder, "batch-from-folder", false, "a file in a subfolder goes into the batch named by that subfolder")
+	f.DurationVar(&opt.Stable, "stable", 2*time.Second, "how long a file must stay unchanged")
+	f.BoolVar(&opt.PollOnly, "poll", false, "poll only (network shares)")
+	f.BoolVar(&mark, "mark", false, "rename taken files to NAME.taken instead of moving them to DIR/done")
+	return cmd
+}
+
+func scanCmd() *cobra.Command {
+	var cf clientFlags
+	var opt sane.Options
+	var batch, prefix, sep string
+	cmd := &cobra.Command{
+		Use:   "scan --batch NAME [--device DEV] [--mode lineart|gray|color] [--resolution 200] [--source adf] [--separator file|blank|qr|blank-or-qr]",
+		Short: "Scan from a SANE scanner's feeder straight into a batch, splitting documents at separator sheets",
+		Long: `Drive a SANE scanner (scanimage) in batch mode and send the pages into a
+batch. --separator blank starts a new document at each blank page, qr at each
+separator sheet (print one with sohoa separator-sheet), blank-or-qr at either;
+file makes the whole run one document.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if batch == "" {
+				return fmt.Errorf("--batch is required / cần --batch")
+			}
+			mode, err := separator.ParseMode(sep)
+			if err != nil {
+				return err
+			}
+			opt.Log = newLogger()
+			n, err := sane.Feed(cmd.Context(), opt, mode, batch, prefix, &uploader{c: cf.client(), batches: map[string]string{}})
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d document(s) sent to batch %s\n", n, batch)
+			return err
+		},
+	}
+	cf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&batch, "batch", "", "batch for the documents")
+	f.StringVar(&prefix, "prefix", "scan", "name prefix of the documents")
+	f.StringVar(&sep, "separator", string(separator.Either), "document boundaries: file, blank, qr or blank-or-qr")
+	f.StringVar(&opt.Device, "device", "", "SANE device (scanimage -L lists them); default: the default device")
+	f.StringVar(&opt.Mode, "mode", "gray", "lineart, gray or color")
+	f.IntVar(&opt.Resolution, "resolution", 200, "dpi (150–600)")
+	f.StringVar(&opt.Source, "source", "", "flatbed, adf or adf-duplex (default: the device's)")
+	f.IntVar(&opt.Count, "count", 0, "pages to scan (0 = until the feeder is empty)")
+	return cmd
+}
+
+func separatorSheetCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "separator-sheet -o sheet.pdf",
+		Short: "Write the A4 separator sheet (QR code) to print and put between documents in the feeder",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !strings.HasSuffix(out, ".pdf") && out != "-" {
+				return fmt.Errorf("-o must name a .pdf file")
+			}
+			return writeOut(out, separator.Sheet)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "separator.pdf", "PDF to write")
+	return cmd
+}

@@ -1,0 +1,426 @@
+// Package hotfolder takes scans from a directory that scanners write
+// into (a "hot folder", local or on a network share) and hands each
+// complete file, once, to a Sink.
+//
+// A file is taken only when it is complete: its size and modification
+// time have not changed for Options.Stable, and (on Linux) no process on
+// this machine holds it open (read from /proc/*/fd; writers on another
+// machine of a network share are seen only through the stability window).
+// Names scanners use while writing (".part", ".tmp", "~$…", hidden files)
+// are never taken; the rename to the final name is what makes a file
+// visible. Files are offered in natural order (scan_0002 before
+// scan_0010), so a batch keeps the order of the feeder.
+//
+// A journal (JSON lines, fsynced) records every file taken by path, size,
+// mtime and SHA-256: a file is never handed to the Sink twice, across
+// restarts and crashes, and the same bytes under a second name are
+// recorded as a duplicate and not sent. What was taken is moved to
+// done/ (keeping its subfolders) or renamed with a ".taken" suffix.
+//
+// Changes are watched with fsnotify; a poll every Options.Poll runs in
+// any case, and alone when fsnotify cannot watch (Options.PollOnly, or a
+// network file system that sends no events).
+package hotfolder
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Sink receives each complete file. sohoa's api.Client.Upload and
+// ingest.Ingester.File fit it (through a small adapter dropping their
+// result). An error leaves the file in place, to be offered again.
+type Sink interface {
+	File(ctx context.Context, batch, name string, r io.Reader) error
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(ctx context.Context, batch, name string, r io.Reader) error
+
+// File calls f.
+func (f SinkFunc) File(ctx context.Context, batch, name string, r io.Reader) error {
+	return f(ctx, batch, name, r)
+}
+
+// Taken says what happens to a file once taken.
+type Taken int
+
+const (
+	// MoveToDone moves it to DoneDir (default "<dir>/done"), keeping its path.
+	MoveToDone Taken = iota
+	// MarkTaken renames it in place to "<name>.taken".
+	MarkTaken
+)
+
+// Options configure a Watcher.
+type Options struct {
+	Dir   string // the hot folder
+	Batch string // every file goes into this batch
+	// BatchFromFolder, when set, puts a file in a subfolder into the
+	// batch named by its first path element ("box-12/scan_0001.tif" →
+	// "box-12"); files at the top go into Batch.
+	BatchFromFolder bool
+	// Stable is how long size and mtime must stay unchanged; default 2s.
+	// On a network share choose more than the scanner's longest pause.
+	Stable time.Duration
+	// Poll is how often the folder is scanned; default Stable/2.
+	Poll time.Duration
+	// PollOnly does without fsnotify (network shares, where no events come).
+	PollOnly bool
+	// Extensions taken, lower case with the dot; default .tif .tiff
+	// .jpg .jpeg .png .pdf.
+	Extensions []string
+	Taken      Taken
+	DoneDir    string // for MoveToDone; default Dir/done
+	// Journal is the journal file; default Dir/.sohoa-hotfolder.jsonl.
+	Journal string
+	Log     *slog.Logger
+}
+
+// Watcher watches one hot folder.
+type Watcher struct {
+	opt     Options
+	sink    Sink
+	journal *journal
+	seen    map[string]*candidate
+	log     *slog.Logger
+	// afterSink, in tests, runs between the sink and the journal (a crash there).
+	afterSink func(rel string) error
+}
+
+type candidate struct {
+	size  int64
+	mod   time.Time
+	since time.Time // when size and mtime were last seen to change
+}
+
+// New opens the journal of a hot folder; Run watches it.
+func New(opt Options, sink Sink) (*Watcher, error) {
+	if opt.Dir == "" || sink == nil {
+		return nil, fmt.Errorf("hotfolder: thiếu thư mục hoặc nơi nhận / missing directory or sink")
+	}
+	if opt.Batch == "" && !opt.BatchFromFolder {
+		return nil, fmt.Errorf("hotfolder: thiếu tên lô / missing batch")
+	}
+	if opt.Stable <= 0 {
+		opt.Stable = 2 * time.Second
+	}
+	if opt.Poll <= 0 {
+		opt.Poll = opt.Stable / 2
+	}
+	if len(opt.Extensions) == 0 {
+		opt.Extensions = []string{".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
+	}
+	if opt.DoneDir == "" {
+		opt.DoneDir = filepath.Join(opt.Dir, "done")
+	}
+	if opt.Journal == "" {
+		opt.Journal = filepath.Join(opt.Dir, ".sohoa-hotfolder.jsonl")
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("hotfolder: %w", err)
+	}
+	j, err := openJournal(opt.Journal)
+	if err != nil {
+		return nil, err
+	}
+	return &Watcher{opt: opt, sink: sink, journal: j, seen: map[string]*candidate{}, log: opt.Log}, nil
+}
+
+// Close closes the journal.
+func (w *Watcher) Close() error { return w.journal.close() }
+
+// Run watches the folder until ctx ends (returning nil) or the journal
+// cannot be written. Errors of the sink are logged and retried.
+func (w *Watcher) Run(ctx context.Context) error {
+	wake := make(chan struct{}, 1)
+	if !w.opt.PollOnly {
+		fw, err := fsnotify.NewWatcher()
+		if err == nil {
+			defer fw.Close()
+			w.watchTree(fw)
+			go func() {
+				for {
+					select {
+					case ev, ok := <-fw.Events:
+						if !ok {
+							return
+						}
+						if ev.Has(fsnotify.Create) {
+							if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+								w.watchTree(fw)
+							}
+						}
+						select {
+						case wake <- struct{}{}:
+						default:
+						}
+					case _, ok := <-fw.Errors:
+						if !ok {
+							return
+						}
+					}
+				}
+			}()
+		} else {
+			w.log.Warn("hotfolder: fsnotify unavailable, polling", "dir", w.opt.Dir, "err", err)
+		}
+	}
+	tick := time.NewTicker(w.opt.Poll)
+	defer tick.Stop()
+	for {
+		if err := w.Scan(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-wake:
+		}
+	}
+}
+
+// watchTree adds the folder and its subfolders (not done/) to fw.
+func (w *Watcher) watchTree(fw *fsnotify.Watcher) {
+	filepath.WalkDir(w.opt.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if p == w.opt.DoneDir {
+			return filepath.SkipDir
+		}
+		_ = fw.Add(p) // adding twice is harmless
+		return nil
+	})
+}
+
+// skipName reports names scanners use for files still being written, and ours.
+func skipName(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~") ||
+		slices.ContainsFunc([]string{".part", ".tmp", ".partial", ".crdownload", ".filepart", ".taken", ".lock"},
+			func(s string) bool { return strings.HasSuffix(lower, s) })
+}
+
+// Scan looks at the folder once and takes every file that has become
+// complete. Run calls it; tests and one-shot imports may call it directly.
+func (w *Watcher) Scan(ctx context.Context) error {
+	now := time.Now()
+	var files []string
+	present := map[string]bool{}
+	err := filepath.WalkDir(w.opt.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == w.opt.Dir {
+				return err
+			}
+			return nil // vanished while walking
+		}
+		if d.IsDir() {
+			if p == w.opt.DoneDir || p != w.opt.Dir && skipName(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || skipName(d.Name()) || p == w.opt.Journal ||
+			!slices.Contains(w.opt.Extensions, strings.ToLower(filepath.Ext(d.Name()))) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		present[p] = true
+		c := w.seen[p]
+		if c == nil || c.size != info.Size() || !c.mod.Equal(info.ModTime()) {
+			w.seen[p] = &candidate{size: info.Size(), mod: info.ModTime(), since: now}
+			return nil
+		}
+		if now.Sub(c.since) >= w.opt.Stable {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("hotfolder: scan %s: %w", w.opt.Dir, err)
+	}
+	for p := range w.seen {
+		if !present[p] {
+			delete(w.seen, p)
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	open := openFiles(w.opt.Dir)
+	slices.SortFunc(files, naturalCompare)
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if open[p] {
+			continue // a writer still has it
+		}
+		if err := w.take(ctx, p); err != nil {
+			var je *journalError
+			if errors.As(err, &je) {
+				return err
+			}
+			w.log.Error("hotfolder: file not taken, will retry", "file", p, "err", err)
+			// Wait a full stability window before the next try.
+			if c := w.seen[p]; c != nil {
+				c.since = time.Now()
+			}
+		}
+	}
+	return nil
+}
+
+type journalError struct{ err error }
+
+func (e *journalError) Error() string { return e.err.Error() }
+func (e *journalError) Unwrap() error { return e.err }
+
+// take hands one complete file to the sink, journals it and moves it.
+func (w *Watcher) take(ctx context.Context, p string) error {
+	rel, err := filepath.Rel(w.opt.Dir, p)
+	if err != nil {
+		return err
+	}
+	rel = filepath.ToSlash(rel)
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if w.journal.hasFile(rel, st.Size(), st.ModTime()) {
+		return w.done(p, rel) // taken before a crash, not yet moved
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	batch := w.batch(rel)
+	entry := Entry{Path: rel, Size: st.Size(), ModTime: st.ModTime(), SHA256: sum, Batch: batch}
+	if w.journal.hasSum(sum) {
+		entry.Duplicate, entry.TakenAt = true, time.Now()
+		w.log.Info("hotfolder: duplicate, not sent again", "file", rel, "sha256", sum)
+		if err := w.journal.add(entry); err != nil {
+			return &journalError{err}
+		}
+		return w.done(p, rel)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	// The sink reads exactly the bytes hashed; a file that grew since is
+	// caught by the check below and offered again later.
+	if err := w.sink.File(ctx, batch, rel, io.LimitReader(f, st.Size())); err != nil {
+		return fmt.Errorf("sink: %w", err)
+	}
+	if st2, err := os.Stat(p); err != nil || st2.Size() != st.Size() || !st2.ModTime().Equal(st.ModTime()) {
+		// Changed while being sent: the sink has an incomplete copy under
+		// another hash; the complete file will be sent when stable.
+		return fmt.Errorf("hotfolder: %s changed while being sent", rel)
+	}
+	if w.afterSink != nil {
+		if err := w.afterSink(rel); err != nil {
+			return err
+		}
+	}
+	entry.TakenAt = time.Now()
+	if err := w.journal.add(entry); err != nil {
+		return &journalError{err}
+	}
+	w.log.Info("hotfolder: taken", "file", rel, "batch", batch, "bytes", st.Size(), "sha256", sum)
+	return w.done(p, rel)
+}
+
+func (w *Watcher) batch(rel string) string {
+	if w.opt.BatchFromFolder {
+		if first, _, ok := strings.Cut(rel, "/"); ok {
+			return first
+		}
+	}
+	return w.opt.Batch
+}
+
+// done moves or marks a taken file.
+func (w *Watcher) done(p, rel string) error {
+	delete(w.seen, p)
+	var to string
+	switch w.opt.Taken {
+	case MarkTaken:
+		to = p + ".taken"
+	default:
+		to = filepath.Join(w.opt.DoneDir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if _, err := os.Stat(to); err == nil { // keep an earlier file of that name
+			to = fmt.Sprintf("%s.%d%s", strings.TrimSuffix(to, filepath.Ext(to)), time.Now().UnixNano(), filepath.Ext(to))
+		}
+	}
+	if err := os.Rename(p, to); err != nil {
+		return fmt.Errorf("hotfolder: move %s: %w", rel, err)
+	}
+	return nil
+}
+
+// naturalCompare orders paths as people and scanners number them:
+// runs of digits compare by value, so scan_2 < scan_10.
+func naturalCompare(a, b string) int {
+	a, b = filepath.ToSlash(a), filepath.ToSlash(b)
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,499 @@
+// Package web serves the clerk's pages for certified copies: server-
+// rendered HTML (html/template) that works without JavaScript and with
+// the keyboard only, in Vietnamese with an English switch.
+//
+// A clerk signs in by pasting a clerk API key into a form; the key is
+// kept in an HttpOnly, SameSite=Strict cookie scoped to /clerk/, and
+// every form that changes something carries a CSRF token (an HMAC of the
+// cookie under a per-process secret), checked on POST.
+//
+// Pages: the queue of scanned originals not yet certified, with upload;
+// one original with the result it was found to be and its validity, a
+// preview of its pages and the issue form (an expired, revoked or
+// replaced result needs an acknowledgement, recorded); an issued copy
+// with its download and verification links; the history of copies.
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/certify"
+	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/results"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// Uploader takes a scanned file into a batch (ingest.Ingester).
+type Uploader interface {
+	File(ctx context.Context, batchID, name string, r io.Reader) (ingest.Result, error)
+}
+
+// Server is the clerk's web UI, mounted at /clerk/.
+type Server struct {
+	Service *certify.Service
+	Keys    api.KeyStore
+	// Upload, when set, lets clerks upload scans (into a batch per office
+	// and day); nil hides the form.
+	Upload Uploader
+	// Secure sets the Secure attribute on cookies (serve over HTTPS).
+	Secure bool
+	// CSRFKey keys the CSRF tokens; give every replica behind one address
+	// the same key. nil: a random key per process.
+	CSRFKey []byte
+	Log     *slog.Logger
+
+	secret []byte
+	tpl    *template.Template
+}
+
+const (
+	cookieKey  = "sohoa_clerk"
+	cookieLang = "sohoa_lang"
+	maxUpload  = 200 << 20
+)
+
+func (s *Server) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Handler returns the UI's handler; mount it at "/clerk/".
+func (s *Server) Handler() http.Handler {
+	s.secret = s.CSRFKey
+	if len(s.secret) == 0 {
+		s.secret = make([]byte, 32)
+		rand.Read(s.secret)
+	}
+	s.tpl = template.Must(template.New("").Funcs(template.FuncMap{
+		"vn":   func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
+		"code": certify.GroupCode,
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i + 1
+			}
+			return out
+		},
+	}).ParseFS(files, "templates/*.html"))
+	static, _ := fs.Sub(files, "static")
+	mux := http.NewServeMux()
+	mux.Handle("GET /clerk/static/", http.StripPrefix("/clerk/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /clerk/login", s.loginPage)
+	mux.HandleFunc("POST /clerk/login", s.login)
+	mux.HandleFunc("POST /clerk/logout", s.auth(s.logout))
+	mux.HandleFunc("GET /clerk/{$}", s.auth(s.queue))
+	mux.HandleFunc("POST /clerk/upload", s.auth(s.upload))
+	mux.HandleFunc("GET /clerk/documents/{id}", s.auth(s.document))
+	mux.HandleFunc("GET /clerk/documents/{id}/pages/{n}", s.auth(s.pageImage))
+	mux.HandleFunc("POST /clerk/documents/{id}/issue", s.auth(s.issue))
+	mux.HandleFunc("GET /clerk/copies/{id}", s.auth(s.copyPage))
+	mux.HandleFunc("GET /clerk/copies/{id}/pdf", s.auth(s.copyPDF))
+	return securityHeaders(mux)
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// session is a signed-in clerk.
+type session struct {
+	P    *api.Principal
+	CSRF string
+}
+
+type ctxKey struct{}
+
+// auth lets through requests with a valid clerk key in the cookie, and
+// checks the CSRF token of POSTs; others go to the login page.
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(cookieKey)
+		if err != nil {
+			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			return
+		}
+		k, err := s.Keys.APIKeyByToken(r.Context(), c.Value)
+		if err != nil || !hasScope(k, api.ScopeClerk) {
+			s.clearCookie(w)
+			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			return
+		}
+		sess := &session{P: principal(k), CSRF: s.csrf(c.Value)}
+		if r.Method == http.MethodPost {
+			if err := r.ParseMultipartForm(maxUpload); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				http.Error(w, "bad form", http.StatusBadRequest)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.CSRF)) != 1 {
+				http.Error(w, "CSRF token sai hoặc thiếu / bad or missing CSRF token", http.StatusForbidden)
+				return
+			}
+		}
+		next(w, r.WithContext(context.WithValue(api.WithPrincipal(r.Context(), sess.P), ctxKey{}, sess)))
+	}
+}
+
+func hasScope(k catalog.APIKey, s api.Scope) bool {
+	for _, x := range k.Scopes {
+		if x == string(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func principal(k catalog.APIKey) *api.Principal {
+	p := &api.Principal{KeyID: k.ID, Name: k.Name, OfficeID: k.OfficeID, Offices: k.Offices}
+	for _, sc := range k.Scopes {
+		if v, ok := api.ParseScope(sc); ok {
+			p.Scopes = append(p.Scopes, v)
+		}
+	}
+	return p
+}
+
+func (s *Server) csrf(token string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: "", Path: "/clerk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+}
+
+// lang is the page language: ?lang= (remembered in a cookie), else the cookie, else Vietnamese.
+func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "vi" || l == "en" {
+		http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: l, Path: "/clerk/", MaxAge: 365 * 86400, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+		return l
+	}
+	if c, err := r.Cookie(cookieLang); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+// page is what every template gets.
+type page struct {
+	Lang, Other string
+	T           map[string]string
+	Sess        *session
+	Path        string
+	Error       string
+	Data        any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any, errMsg string) {
+	l := s.lang(w, r)
+	p := page{Lang: l, Other: map[string]string{"vi": "en", "en": "vi"}[l], T: texts[l], Path: r.URL.Path, Error: errMsg, Data: data}
+	if sess, ok := r.Context().Value(ctxKey{}).(*session); ok {
+		p.Sess = sess
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := s.tpl.ExecuteTemplate(w, name, p); err != nil {
+		s.log().Error("web: render", "template", name, "err", err)
+	}
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login.html", nil, "")
+}
+
+// login checks the pasted key and keeps it in the cookie. SameSite=Strict
+// cookies are not sent cross-site, so a forged login form cannot sign a
+// victim in with someone else's key into a session used cross-site.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	tok := strings.TrimSpace(r.FormValue("token"))
+	k, err := s.Keys.APIKeyByToken(r.Context(), tok)
+	if err != nil || !hasScope(k, api.ScopeClerk) {
+		l := s.lang(w, r)
+		s.render(w, r, http.StatusUnauthorized, "login.html", nil, texts[l]["badkey"])
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: tok, Path: "/clerk/", HttpOnly: true, Secure: s.Secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
+	http.Redirect(w, r, "/clerk/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	s.clearCookie(w)
+	http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+}
+
+func sessionOf(r *http.Request) *session { return r.Context().Value(ctxKey{}).(*session) }
+
+type queueView struct {
+	Queue     []catalog.Document
+	History   []catalog.Copy
+	CanUpload bool
+	Uploaded  string
+}
+
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	p := sessionOf(r).P
+	ctx := r.Context()
+	q, err := s.Service.DB.CertifyQueue(ctx, p.Visible(), 100)
+	if err == nil {
+		var h []catalog.Copy
+		h, err = s.Service.DB.Copies(ctx, p.Visible(), 50)
+		if err == nil {
+			s.render(w, r, http.StatusOK, "queue.html", queueView{Queue: q, History: h, CanUpload: s.Upload != nil,
+				Uploaded: r.URL.Query().Get("uploaded")}, "")
+			return
+		}
+	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	l := s.lang(w, r)
+	status, msg := http.StatusInternalServerError, texts[l]["internal"]
+	switch {
+	case errors.Is(err, catalog.ErrNotFound):
+		status, msg = http.StatusNotFound, texts[l]["notfound"]
+	case errors.Is(err, certify.ErrNeedsAck):
+		status, msg = http.StatusConflict, texts[l]["needack"]
+	case errors.Is(err, certify.ErrNotReady):
+		status, msg = http.StatusConflict, texts[l]["notready"]
+	case errors.Is(err, certify.ErrUnknownOffice):
+		status, msg = http.StatusConflict, texts[l]["nobook"]
+	default:
+		s.log().Error("web", "path", r.URL.Path, "err", err)
+	}
+	s.render(w, r, status, "error.html", nil, msg)
+}
+
+// upload takes scanned files into today's batch of the clerk's office.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	if s.Upload == nil || r.MultipartForm == nil {
+		http.Error(w, "upload disabled", http.StatusNotFound)
+		return
+	}
+	p := sessionOf(r).P
+	ctx := r.Context()
+	batch := "clerk-" + p.OfficeID + "-" + time.Now().In(results.Vietnam).Format("20060102")
+	if _, err := s.Service.DB.EnsureBatch(ctx, batch, "Bàn chứng thực / certification desk"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if office, err := s.Service.DB.ClaimBatchOffice(ctx, batch, p.OfficeID); err != nil || office != p.OfficeID {
+		s.fail(w, r, fmt.Errorf("batch %s belongs to %q: %v", batch, office, err))
+		return
+	}
+	var ids []string
+	for _, fh := range r.MultipartForm.File["scan"] {
+		f, err := fh.Open()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		res, err := s.Upload.File(ctx, batch, fh.Filename, f)
+		f.Close()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ids = append(ids, res.Document.ID)
+	}
+	if len(ids) == 1 {
+		http.Redirect(w, r, "/clerk/documents/"+ids[0], http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/clerk/?uploaded="+strconv.Itoa(len(ids)), http.StatusSeeOther)
+}
+
+type docView struct {
+	Doc      catalog.Document
+	Ready    bool
+	Findings []certify.Finding
+	Copies   []catalog.Copy
+	Query    certify.LookupRequest
+}
+
+// visibleDoc returns the document if the clerk may see it.
+func (s *Server) visibleDoc(r *http.Request, id string) (catalog.Document, error) {
+	ctx := r.Context()
+	office, err := s.Service.DB.DocumentOffice(ctx, id)
+	if err != nil {
+		return catalog.Document{}, err
+	}
+	if !sessionOf(r).P.CanSee(office) {
+		return catalog.Document{}, catalog.ErrNotFound
+	}
+	return s.Service.DB.Document(ctx, id)
+}
+
+func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.visibleDoc(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	qv := r.URL.Query()
+	q := certify.LookupRequest{DocumentID: d.ID, Code: qv.Get("code"), NumberSymbol: qv.Get("number"), Issuer: qv.Get("issuer"),
+		IssueDate: qv.Get("date"), Offices: sessionOf(r).P.Visible()}
+	v := docView{Doc: d, Query: q}
+	errMsg := ""
+	if v.Findings, err = s.Service.Lookup(ctx, q); err != nil {
+		errMsg = err.Error()
+	}
+	pages, err := s.Service.DB.Pages(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Ready = len(pages) == d.PageCount && len(pages) > 0
+	for _, p := range pages {
+		v.Ready = v.Ready && p.Status == catalog.PageOCRDone
+	}
+	if v.Copies, err = s.Service.DB.CopiesOfDocument(ctx, d.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "document.html", v, errMsg)
+}
+
+// pageImage serves a page image of an original, for the preview.
+func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.visibleDoc(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, _ := strconv.Atoi(r.PathValue("n"))
+	pages, err := s.Service.DB.Pages(ctx, d.ID)
+	if err != nil || n < 1 || n > len(pages) {
+		s.fail(w, r, catalog.ErrNotFound)
+		return
+	}
+	rc, info, err := s.Service.Store.Get(ctx, pages[n-1].BlobKey)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", map[string]string{"png": "image/png", "jpeg": "image/jpeg"}[pages[n-1].Format])
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	io.Copy(w, rc)
+}
+
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+	d, err := s.visibleDoc(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := sessionOf(r).P
+	resultID := r.FormValue("result_id")
+	if resultID != "" {
+		if office, err := s.Service.DB.ResultOffice(r.Context(), resultID); err != nil || !p.CanSee(office) {
+			s.fail(w, r, catalog.ErrNotFound)
+			return
+		}
+	}
+	fee, _ := strconv.ParseInt(strings.ReplaceAll(r.FormValue("fee"), ".", ""), 10, 64)
+	ack := ""
+	if r.FormValue("ack") == "1" {
+		ack = strings.TrimSpace(r.FormValue("ack_note"))
+		if ack == "" {
+			ack = "Đã xác nhận cảnh báo / warning acknowledged"
+		}
+	}
+	is, err := s.Service.Issue(r.Context(), certify.IssueRequest{OfficeID: p.OfficeID, DocumentID: d.ID, ResultID: resultID,
+		Title: r.FormValue("title"), Requester: r.FormValue("requester"), Certifier: r.FormValue("certifier"), Fee: fee,
+		Notes: r.FormValue("notes"), AckWarning: ack, Actor: p.Actor() + " web"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clerk/copies/"+is.Copy.ID, http.StatusSeeOther)
+}
+
+type copyView struct {
+	Copy  catalog.Copy
+	Entry catalog.BookEntry
+	URL   string
+}
+
+func (s *Server) visibleCopy(r *http.Request) (catalog.Copy, error) {
+	c, err := s.Service.DB.Copy(r.Context(), r.PathValue("id"))
+	if err == nil && !sessionOf(r).P.CanSee(c.OfficeID) {
+		err = catalog.ErrNotFound
+	}
+	return c, err
+}
+
+func (s *Server) copyPage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.visibleCopy(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.Service.DB.CertEntry(r.Context(), c.EntryID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	url := "/verify/" + c.Code
+	if o, ok := s.Service.Offices[c.OfficeID]; ok && o.VerifyURL != "" {
+		url = o.VerifyURL + c.Code
+	}
+	s.render(w, r, http.StatusOK, "copy.html", copyView{Copy: c, Entry: e, URL: url}, "")
+}
+
+func (s *Server) copyPDF(w http.ResponseWriter, r *http.Request) {
+	c, err := s.visibleCopy(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	if _, err := s.Service.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: c.OfficeID,
+		Action: catalog.AuditPDFFetch, Subject: c.ID, Detail: []byte(`{"kind":"certified_copy"}`)}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rc, _, err := s.Service.Store.Get(ctx, c.BlobKey)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+c.ID+`.pdf"`)
+	w.Header().Set("Content-Length", strconv.FormatInt(c.Size, 10))
+	io.Copy(w, rc)
+}
