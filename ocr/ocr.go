@@ -1,10 +1,11 @@
 // Package ocr recognises text on scanned page images with Tesseract
-// (through gosseract) and returns words with their pixel boxes.
+// (through its C API) and returns words with their pixel boxes.
 //
-// Each page is recognised exactly once: gosseract re-runs recognition on
-// every Text/HOCRText/GetBoundingBoxes* call, so Recognize calls
-// GetBoundingBoxesVerbose once and derives the plain text, the word boxes
-// and the confidences from that single result.
+// Each page is decoded once (by Leptonica, as the tesseract command
+// does), optionally preprocessed in memory (see Preprocess), and
+// recognised once; the plain text, the word boxes and the confidences all
+// come from that single result. Word boxes are in the original image's
+// pixels whatever preprocessing did.
 //
 // Tesseract must run single-threaded; parallelism comes from the Pool's
 // workers. Debian's Tesseract 5.3 is built with OpenMP, and libgomp reads
@@ -23,8 +24,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // register JPEG for validation
-	"image/png"
+	_ "image/jpeg" // register JPEG for DecodeConfig
+	_ "image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,13 +34,13 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/otiai10/gosseract/v2"
+	_ "golang.org/x/image/tiff" // register TIFF for DecodeConfig
 )
 
 // Word is one recognised word.
 type Word struct {
 	Text string          `json:"text"`
-	Box  image.Rectangle `json:"box"`  // pixels, origin top-left
+	Box  image.Rectangle `json:"box"`  // pixels of the original image, origin top-left
 	Conf float64         `json:"conf"` // 0..100
 	// Block, Par and Line number the word's block, paragraph (within its
 	// block) and line (within its paragraph), all from 1.
@@ -50,13 +51,27 @@ type Word struct {
 
 // Page is the recognition result of one page image.
 type Page struct {
-	Width  int    `json:"width"`
-	Height int    `json:"height"`
+	Width  int    `json:"width"`  // of the original image, in pixels
+	Height int    `json:"height"` // of the original image, in pixels
 	Words  []Word `json:"words"`
 	// Text is the page text: words of a line joined by spaces, lines by
 	// "\n", and a blank line between paragraphs and blocks.
 	Text     string  `json:"text"`
 	MeanConf float64 `json:"mean_conf"` // mean word confidence, 0..100
+	// Blank is true for a page preprocessing found empty; it was not
+	// recognised.
+	Blank bool `json:"blank,omitempty"`
+	// NeedsReview is true when the page is not blank and its mean word
+	// confidence is under Config.ReviewThreshold (or it has no words).
+	NeedsReview bool `json:"needs_review,omitempty"`
+	// Preprocess says what was done to the image before recognition.
+	Preprocess Applied `json:"preprocess"`
+}
+
+// WordCorrector corrects one recognised word (e.g. vncorrect.Corrector),
+// returning it unchanged when it is fine.
+type WordCorrector interface {
+	CorrectWord(word string) string
 }
 
 // Config configures a Pool.
@@ -64,7 +79,20 @@ type Config struct {
 	Languages      []string // Tesseract language codes; default {"vie"}
 	Workers        int      // number of Tesseract instances; default runtime.NumCPU()
 	TessdataPrefix string   // directory holding *.traineddata; default Tesseract's own
+	// Preprocess selects image corrections before recognition; the zero
+	// value does none (see DefaultPreprocess).
+	Preprocess Preprocess
+	// ReviewThreshold is the mean word confidence (0..100) under which a
+	// page is flagged NeedsReview; 0 means DefaultReviewThreshold, a
+	// negative value never flags.
+	ReviewThreshold float64
+	// Corrector, when set, corrects every recognised word.
+	Corrector WordCorrector
 }
+
+// DefaultReviewThreshold is the mean confidence under which pages are
+// flagged for review when Config.ReviewThreshold is 0.
+const DefaultReviewThreshold = 70
 
 // ErrClosed is returned by Recognize after Close.
 var ErrClosed = errors.New("ocr: bộ nhận dạng đã đóng / pool is closed")
@@ -72,23 +100,27 @@ var ErrClosed = errors.New("ocr: bộ nhận dạng đã đóng / pool is closed
 // maxPixels bounds the images handed to Tesseract (600 dpi A3 is ~70 Mpx).
 const maxPixels = 100_000_000
 
-// Pool holds one gosseract client per worker. Recognize blocks until a
-// client is free; a Pool is safe for concurrent use.
+// Pool holds one Tesseract engine per worker. Recognize blocks until an
+// engine is free; a Pool is safe for concurrent use.
 type Pool struct {
-	clients chan *gosseract.Client
+	engines chan *engine
 	n       int
+	cfg     Config
 
-	mu     sync.RWMutex // held for reading while a client is out
+	mu     sync.RWMutex // held for reading while an engine is out
 	closed bool
 }
 
-// NewPool creates cfg.Workers initialised Tesseract clients.
+// NewPool creates cfg.Workers initialised Tesseract engines.
 func NewPool(cfg Config) (*Pool, error) {
 	if len(cfg.Languages) == 0 {
 		cfg.Languages = []string{"vie"}
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.ReviewThreshold == 0 {
+		cfg.ReviewThreshold = DefaultReviewThreshold
 	}
 	if os.Getenv("OMP_THREAD_LIMIT") == "" {
 		slog.Warn("ocr: OMP_THREAD_LIMIT is not set; start the process with OMP_THREAD_LIMIT=1 " +
@@ -99,52 +131,18 @@ func NewPool(cfg Config) (*Pool, error) {
 	if err := checkLanguages(cfg); err != nil {
 		return nil, err
 	}
-	blank, err := blankPNG()
-	if err != nil {
-		return nil, err
-	}
-	p := &Pool{clients: make(chan *gosseract.Client, cfg.Workers), n: cfg.Workers}
+	p := &Pool{engines: make(chan *engine, cfg.Workers), n: cfg.Workers, cfg: cfg}
 	for i := 0; i < cfg.Workers; i++ {
-		c, err := newClient(cfg, blank)
+		e, err := newEngine(cfg.Languages, cfg.TessdataPrefix)
 		if err != nil {
-			for len(p.clients) > 0 {
-				(<-p.clients).Close()
+			for len(p.engines) > 0 {
+				(<-p.engines).close()
 			}
 			return nil, err
 		}
-		p.clients <- c
+		p.engines <- e
 	}
 	return p, nil
-}
-
-func newClient(cfg Config, warmup []byte) (*gosseract.Client, error) {
-	c := gosseract.NewClient()
-	c.Trim = false
-	if err := c.SetLanguage(cfg.Languages...); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("ocr: %w", err)
-	}
-	if cfg.TessdataPrefix != "" {
-		if err := c.SetTessdataPrefix(cfg.TessdataPrefix); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("ocr: %w", err)
-		}
-	}
-	// Tesseract's informational messages ("Estimating resolution…") would
-	// otherwise go to stderr for every page.
-	c.DisableOutput()
-	// Initialise now (Init is expensive and may fail) by recognising a
-	// tiny blank image.
-	if err := c.SetImageFromBytes(warmup); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("ocr: %w", err)
-	}
-	if _, err := c.GetBoundingBoxesVerbose(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("ocr: khởi tạo Tesseract thất bại / Tesseract init failed (%s): %w",
-			strings.Join(cfg.Languages, "+"), err)
-	}
-	return c, nil
 }
 
 // checkLanguages fails with an actionable message when a language's
@@ -163,11 +161,11 @@ func checkLanguages(cfg Config) error {
 			have = append(have, strings.TrimSuffix(filepath.Base(f), ".traineddata"))
 		}
 	} else {
-		var err error
-		if have, err = gosseract.GetAvailableLanguages(); err != nil {
-			return fmt.Errorf("ocr: list Tesseract languages: %w", err)
+		dir = defaultTessdata()
+		m, _ := filepath.Glob(filepath.Join(dir, "*.traineddata"))
+		for _, f := range m {
+			have = append(have, strings.TrimSuffix(filepath.Base(f), ".traineddata"))
 		}
-		dir = "Tesseract's tessdata"
 	}
 	for _, l := range cfg.Languages {
 		found := false
@@ -205,22 +203,18 @@ func EnsureThreadLimit() error {
 	return nil
 }
 
-// Recognize runs OCR on one PNG or JPEG image. The context is honoured
-// while waiting for a free worker; a recognition already started runs to
-// its end (Tesseract cannot be interrupted through gosseract).
+// Recognize runs OCR on one PNG, JPEG or TIFF image. The image is decoded
+// once, by Leptonica, and preprocessed and recognised from memory. The
+// context is honoured while waiting for a free worker; a recognition
+// already started runs to its end (Tesseract cannot be interrupted).
 func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(img))
+	// The header alone bounds the size before any pixel is allocated.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
 	if err != nil {
 		return nil, fmt.Errorf("ocr: ảnh không đọc được / cannot decode image: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
 		return nil, fmt.Errorf("ocr: kích thước ảnh không hợp lệ / bad image size %dx%d", cfg.Width, cfg.Height)
-	}
-	// Leptonica returns a NULL Pix for undecodable data and gosseract
-	// passes it on to Tesseract unchecked, which crashes the process; a
-	// full decode in Go first guarantees the data is a valid image.
-	if _, _, err := image.Decode(bytes.NewReader(img)); err != nil {
-		return nil, fmt.Errorf("ocr: ảnh %s hỏng / corrupt %s image: %w", format, format, err)
 	}
 
 	p.mu.RLock()
@@ -228,39 +222,53 @@ func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
 	if p.closed {
 		return nil, ErrClosed
 	}
-	var c *gosseract.Client
+	var e *engine
 	select {
-	case c = <-p.clients:
+	case e = <-p.engines:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("ocr: wait for worker: %w", ctx.Err())
 	}
-	defer func() { p.clients <- c }()
+	defer func() { p.engines <- e }()
 
-	if err := c.SetImageFromBytes(img); err != nil {
-		return nil, fmt.Errorf("ocr: set image: %w", err)
-	}
-	boxes, err := c.GetBoundingBoxesVerbose()
+	pix, err := readPix(img)
 	if err != nil {
-		return nil, fmt.Errorf("ocr: recognise: %w", err)
+		return nil, err
 	}
-	return buildPage(cfg.Width, cfg.Height, boxes), nil
+	prep := preprocess(pix, p.cfg.Preprocess)
+	defer destroy(prep.pix)
+	page := &Page{Width: prep.tr.w, Height: prep.tr.h, Preprocess: prep.applied, Blank: prep.blank}
+	page.Preprocess.DPI = prep.dpi
+	if prep.blank {
+		return page, nil
+	}
+	words, err := e.recognize(prep.pix, prep.dpi)
+	if err != nil {
+		return nil, err
+	}
+	for i := range words {
+		words[i].Box = prep.tr.toOriginal(words[i].Box)
+		if p.cfg.Corrector != nil {
+			words[i].Text = p.cfg.Corrector.CorrectWord(words[i].Text)
+		}
+	}
+	page.fill(words)
+	page.NeedsReview = p.cfg.ReviewThreshold > 0 && (len(page.Words) == 0 || page.MeanConf < p.cfg.ReviewThreshold)
+	return page, nil
 }
 
-// buildPage turns gosseract's word boxes into a Page.
-func buildPage(w, h int, boxes []gosseract.BoundingBox) *Page {
-	page := &Page{Width: w, Height: h, Words: make([]Word, 0, len(boxes))}
+// fill sets the page's words, text and mean confidence.
+func (page *Page) fill(words []Word) {
+	page.Words = make([]Word, 0, len(words))
 	var sb strings.Builder
 	var sum float64
 	var prev *Word
-	for _, b := range boxes {
-		text := strings.TrimSpace(b.Word)
-		if text == "" {
+	for _, w := range words {
+		w.Text = strings.TrimSpace(w.Text)
+		if w.Text == "" {
 			continue
 		}
-		page.Words = append(page.Words, Word{
-			Text: text, Box: b.Box.Intersect(image.Rect(0, 0, w, h)), Conf: b.Confidence,
-			Block: b.BlockNum, Par: b.ParNum, Line: b.LineNum,
-		})
+		w.Box = w.Box.Intersect(image.Rect(0, 0, page.Width, page.Height))
+		page.Words = append(page.Words, w)
 		cur := &page.Words[len(page.Words)-1]
 		sum += cur.Conf
 		switch {
@@ -272,14 +280,13 @@ func buildPage(w, h int, boxes []gosseract.BoundingBox) *Page {
 		default:
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(text)
+		sb.WriteString(w.Text)
 		prev = cur
 	}
 	page.Text = sb.String()
 	if len(page.Words) > 0 {
 		page.MeanConf = sum / float64(len(page.Words))
 	}
-	return page
 }
 
 // Close frees the Tesseract clients, waiting for running recognitions.
@@ -291,20 +298,7 @@ func (p *Pool) Close() error {
 	}
 	p.closed = true
 	for i := 0; i < p.n; i++ {
-		(<-p.clients).Close()
+		(<-p.engines).close()
 	}
 	return nil
-}
-
-// blankPNG is the small white image used to initialise a client.
-func blankPNG() ([]byte, error) {
-	img := image.NewGray(image.Rect(0, 0, 64, 32))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("ocr: warm-up image: %w", err)
-	}
-	return buf.Bytes(), nil
 }

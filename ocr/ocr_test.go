@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otiai10/gosseract/v2"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -244,36 +243,38 @@ func TestNewPoolMissingLanguage(t *testing.T) {
 }
 
 func TestBuildPage(t *testing.T) {
-	box := func(word string, x, block, par, line int, conf float64) gosseract.BoundingBox {
-		return gosseract.BoundingBox{Box: image.Rect(x, 10*line, x+20, 10*line+8), Word: word,
-			Confidence: conf, BlockNum: block, ParNum: par, LineNum: line}
+	box := func(word string, x, block, par, line int, conf float64) Word {
+		return Word{Box: image.Rect(x, 10*line, x+20, 10*line+8), Text: word,
+			Conf: conf, Block: block, Par: par, Line: line}
 	}
 	for _, tc := range []struct {
 		name     string
-		boxes    []gosseract.BoundingBox
+		boxes    []Word
 		text     string
 		words    int
 		meanConf float64
 	}{
 		{"empty", nil, "", 0, 0},
-		{"one line", []gosseract.BoundingBox{box("Hà", 0, 1, 1, 1, 90), box("Nội", 30, 1, 1, 1, 80)}, "Hà Nội", 2, 85},
-		{"lines, paragraphs, blocks", []gosseract.BoundingBox{
+		{"one line", []Word{box("Hà", 0, 1, 1, 1, 90), box("Nội", 30, 1, 1, 1, 80)}, "Hà Nội", 2, 85},
+		{"lines, paragraphs, blocks", []Word{
 			box("ỦY", 0, 1, 1, 1, 90), box("BAN", 30, 1, 1, 1, 90),
 			box("TỈNH", 0, 1, 1, 2, 90),
 			box("Số:", 0, 1, 2, 1, 90), box("12", 30, 1, 2, 1, 90),
 			box("CỘNG", 300, 2, 1, 1, 60), box("HÒA", 330, 2, 1, 1, 60),
 		}, "ỦY BAN\nTỈNH\n\nSố: 12\n\nCỘNG HÒA", 7, 90*5.0/7 + 60*2.0/7},
-		{"blank words dropped", []gosseract.BoundingBox{box(" ", 0, 1, 1, 1, 0), box("đất\n", 30, 1, 1, 1, 50)}, "đất", 1, 50},
+		{"blank words dropped", []Word{box(" ", 0, 1, 1, 1, 0), box("đất\n", 30, 1, 1, 1, 50)}, "đất", 1, 50},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page := buildPage(100, 100, tc.boxes)
+			page := &Page{Width: 100, Height: 100}
+			page.fill(tc.boxes)
 			if page.Text != tc.text || len(page.Words) != tc.words || math.Abs(page.MeanConf-tc.meanConf) > 1e-9 {
 				t.Errorf("got %q, %d words, mean %v; want %q, %d, %v", page.Text, len(page.Words), page.MeanConf, tc.text, tc.words, tc.meanConf)
 			}
 		})
 	}
 	// Boxes are clipped to the page.
-	page := buildPage(100, 50, []gosseract.BoundingBox{{Box: image.Rect(90, 40, 120, 60), Word: "x"}})
+	page := &Page{Width: 100, Height: 50}
+	page.fill([]Word{{Box: image.Rect(90, 40, 120, 60), Text: "x"}})
 	if got := page.Words[0].Box; got != image.Rect(90, 40, 100, 50) {
 		t.Errorf("clipped box = %v", got)
 	}

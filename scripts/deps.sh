@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sohoa needs, only those missing.
-# Usage: scripts/deps.sh run|test
+# Usage: scripts/deps.sh run|test|bench
 set -euo pipefail
 
 run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev
@@ -10,6 +10,8 @@ test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-uti
 
 pkgs=("${run_pkgs[@]}")
 if [ "${1:-run}" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
+# bench/ also runs OCRmyPDF for comparison.
+if [ "${1:-run}" = bench ]; then pkgs+=("${test_pkgs[@]}" ocrmypdf); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -86,7 +86,7 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 			return err
 		}
 	}
-	pool, err := ocr.NewPool(ocr.Config{Languages: langs, Workers: workers})
+	pool, err := ocr.NewPool(ocr.Config{Languages: langs, Workers: workers, Preprocess: ocr.DefaultPreprocess()})
 	if err != nil {
 		return err
 	}

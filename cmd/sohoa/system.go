@@ -236,7 +236,8 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if level != sign.LevelBB && s.cfg.TSAURL == "" {
 		return fmt.Errorf("SOHOA_SIGN_LEVEL=%s needs SOHOA_TSA_URL / mức %s cần SOHOA_TSA_URL", level, level)
 	}
-	if s.ocr, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers}); err != nil {
+	if s.ocr, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers,
+		Preprocess: ocr.DefaultPreprocess()}); err != nil {
 		return err
 	}
 	h := &worker.Handlers{

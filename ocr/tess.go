@@ -1,0 +1,157 @@
+package ocr
+
+// The engine talks to Tesseract through its own C API (tesseract/capi.h)
+// rather than gosseract: gosseract cannot take a Leptonica image or raw
+// pixels (so a preprocessed page would have to be re-encoded and decoded
+// again), leaks every word's C string and the result iterator on each
+// page, and redirects the process-wide stderr while initialising.
+
+/*
+#cgo LDFLAGS: -ltesseract -llept
+#include <stdlib.h>
+#include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
+
+typedef struct {
+	char *text;
+	float conf;
+	int x1, y1, x2, y2;
+	int block, par, line;
+} sohoa_word;
+
+// sohoa_words recognises the image set on api and returns its words in
+// reading order with their block, paragraph and line numbers (from 1).
+// The caller frees the result with sohoa_free_words. Returns -1 when
+// recognition fails.
+static int sohoa_words(TessBaseAPI *api, sohoa_word **out) {
+	*out = NULL;
+	if (TessBaseAPIRecognize(api, NULL) != 0) return -1;
+	TessResultIterator *ri = TessBaseAPIGetIterator(api);
+	if (ri == NULL) return 0;
+	TessPageIterator *pi = TessResultIteratorGetPageIterator(ri);
+	int cap = 512, n = 0, block = 0, par = 0, line = 0;
+	sohoa_word *w = malloc(cap * sizeof(sohoa_word));
+	do {
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK)) { block++; par = 0; line = 0; }
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_PARA)) { par++; line = 0; }
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) { line++; }
+		char *text = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+		if (text == NULL) continue;
+		if (n == cap) { cap *= 2; w = realloc(w, cap * sizeof(sohoa_word)); }
+		w[n].text = text;
+		w[n].conf = TessResultIteratorConfidence(ri, RIL_WORD);
+		TessPageIteratorBoundingBox(pi, RIL_WORD, &w[n].x1, &w[n].y1, &w[n].x2, &w[n].y2);
+		w[n].block = block; w[n].par = par; w[n].line = line;
+		n++;
+	} while (TessResultIteratorNext(ri, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	*out = w;
+	return n;
+}
+
+static void sohoa_free_words(sohoa_word *w, int n) {
+	for (int i = 0; i < n; i++) TessDeleteText(w[i].text);
+	free(w);
+}
+
+static sohoa_word *sohoa_word_at(sohoa_word *w, int i) { return &w[i]; }
+*/
+import "C"
+
+import (
+	"fmt"
+	"image"
+	"strings"
+	"unsafe"
+)
+
+// engine is one initialised Tesseract instance; not safe for concurrent use.
+type engine struct {
+	api *C.TessBaseAPI
+}
+
+func newEngine(langs []string, tessdata string) (*engine, error) {
+	api := C.TessBaseAPICreate()
+	e := &engine{api: api}
+	// Tesseract's informational messages ("Estimating resolution…")
+	// would otherwise go to stderr for every page.
+	e.setVariable("debug_file", "/dev/null")
+	var prefix *C.char
+	if tessdata != "" {
+		prefix = C.CString(tessdata)
+		defer C.free(unsafe.Pointer(prefix))
+	}
+	lang := C.CString(strings.Join(langs, "+"))
+	defer C.free(unsafe.Pointer(lang))
+	if C.TessBaseAPIInit3(api, prefix, lang) != 0 {
+		e.close()
+		return nil, fmt.Errorf("ocr: khởi tạo Tesseract thất bại / Tesseract init failed (%s)", strings.Join(langs, "+"))
+	}
+	e.setVariable("debug_file", "/dev/null")
+	return e, nil
+}
+
+func (e *engine) setVariable(name, value string) {
+	n, v := C.CString(name), C.CString(value)
+	C.TessBaseAPISetVariable(e.api, n, v)
+	C.free(unsafe.Pointer(n))
+	C.free(unsafe.Pointer(v))
+}
+
+// recognize runs Tesseract once on pix at dpi (0: let Tesseract
+// estimate) and returns the words in pix's coordinates, blank words
+// dropped.
+func (e *engine) recognize(pix *C.PIX, dpi int) ([]Word, error) {
+	C.TessBaseAPISetImage2(e.api, pix)
+	if dpi >= 70 {
+		C.TessBaseAPISetSourceResolution(e.api, C.int(dpi))
+	} else if C.pixGetXRes(pix) < 70 {
+		C.TessBaseAPISetSourceResolution(e.api, 70)
+	}
+	defer C.TessBaseAPIClear(e.api)
+	var cw *C.sohoa_word
+	n := int(C.sohoa_words(e.api, &cw))
+	if n < 0 {
+		return nil, fmt.Errorf("ocr: nhận dạng thất bại / recognition failed")
+	}
+	defer C.sohoa_free_words(cw, C.int(n))
+	words := make([]Word, 0, n)
+	for i := range n {
+		w := C.sohoa_word_at(cw, C.int(i))
+		text := strings.TrimSpace(C.GoString(w.text))
+		if text == "" {
+			continue
+		}
+		words = append(words, Word{
+			Text: text, Conf: float64(w.conf),
+			Box:   image.Rect(int(w.x1), int(w.y1), int(w.x2), int(w.y2)),
+			Block: int(w.block), Par: int(w.par), Line: int(w.line),
+		})
+	}
+	return words, nil
+}
+
+func (e *engine) close() {
+	if e.api != nil {
+		C.TessBaseAPIEnd(e.api)
+		C.TessBaseAPIDelete(e.api)
+		e.api = nil
+	}
+}
+
+// defaultTessdata is the directory Tesseract loads *.traineddata from
+// when no prefix is given, found by initialising an engine with its
+// default language ("" when Tesseract cannot even be initialised).
+func defaultTessdata() string {
+	api := C.TessBaseAPICreate()
+	defer C.TessBaseAPIDelete(api)
+	dbg, dev := C.CString("debug_file"), C.CString("/dev/null")
+	defer C.free(unsafe.Pointer(dbg))
+	defer C.free(unsafe.Pointer(dev))
+	C.TessBaseAPISetVariable(api, dbg, dev)
+	osd := C.CString("osd")
+	defer C.free(unsafe.Pointer(osd))
+	C.TessBaseAPIInit3(api, nil, osd)
+	defer C.TessBaseAPIEnd(api)
+	return C.GoString(C.TessBaseAPIGetDatapath(api))
+}
