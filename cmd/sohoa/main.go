@@ -65,7 +65,9 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
   SOHOA_TRUST_ROOTS    PEM files (comma-separated) of trusted roots for POST /v1/verify
   SOHOA_METRICS_ADDR   /metrics, /healthz, /readyz (default 127.0.0.1:9101)
   SOHOA_OFFICE         office of the bootstrap API key (default "default")
-  SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)`,
+  SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)
+  SOHOA_OCR_ENGINE     tesseract (default); "benchmark" skips recognition (benchmarks and fault tests only)
+  SOHOA_RECONCILE_INTERVAL  how often workers re-queue lost work (default 1m)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

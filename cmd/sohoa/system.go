@@ -63,6 +63,9 @@ type config struct {
 	CertifierP12, CertifierPassword string
 	Workers                         int
 	Languages                       []string
+	OCREngine                       string // "tesseract" (default) or "benchmark" (no recognition: benchmarks only)
+	// ReconcileInterval is how often workers re-queue work the queue lost.
+	ReconcileInterval time.Duration
 }
 
 func defaultDataDir() string {
@@ -116,8 +119,18 @@ func configFromEnv() config {
 		CertifierPassword: os.Getenv("SOHOA_CERTIFIER_PASSWORD"),
 		Workers:           runtime.NumCPU(),
 		Languages:         strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
+		OCREngine:         envOr("SOHOA_OCR_ENGINE", "tesseract"),
+		ReconcileInterval: durationEnv("SOHOA_RECONCILE_INTERVAL", time.Minute),
 	}
 	return c
+}
+
+// durationEnv reads a duration setting such as "30s", or gives def.
+func durationEnv(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil && d > 0 {
+		return d
+	}
+	return def
 }
 
 // splitList splits a comma-separated setting, dropping empty items.
@@ -143,7 +156,8 @@ type system struct {
 	client    *asynq.Client
 	queue     *worker.Queue
 	server    *asynq.Server
-	ocr       *ocr.Pool
+	ocr       worker.Recognizer
+	ocrPool   *ocr.Pool // nil with the benchmark engine
 	metrics   *metrics.Metrics
 	inspector *asynq.Inspector
 	http      *http.Server
@@ -236,9 +250,18 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if level != sign.LevelBB && s.cfg.TSAURL == "" {
 		return fmt.Errorf("SOHOA_SIGN_LEVEL=%s needs SOHOA_TSA_URL / mức %s cần SOHOA_TSA_URL", level, level)
 	}
-	if s.ocr, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers,
-		Preprocess: ocr.DefaultPreprocess()}); err != nil {
-		return err
+	switch s.cfg.OCREngine {
+	case "tesseract", "":
+		if s.ocrPool, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers,
+			Preprocess: ocr.DefaultPreprocess()}); err != nil {
+			return err
+		}
+		s.ocr = s.ocrPool
+	case "benchmark":
+		s.log.Warn("SOHOA_OCR_ENGINE=benchmark: pages are NOT recognised; every page gets a fixed text (benchmarks and fault tests only)")
+		s.ocr = ocr.BenchmarkEngine{}
+	default:
+		return fmt.Errorf("SOHOA_OCR_ENGINE=%q: want tesseract or benchmark", s.cfg.OCREngine)
 	}
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
@@ -278,7 +301,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	}
 	go func() {
 		defer close(s.done)
-		rec.Run(ctx, time.Minute)
+		rec.Run(ctx, s.cfg.ReconcileInterval)
 	}()
 	return nil
 }
@@ -459,8 +482,8 @@ func (s *system) Close() {
 	if s.client != nil {
 		s.client.Close()
 	}
-	if s.ocr != nil {
-		s.ocr.Close()
+	if s.ocrPool != nil {
+		s.ocrPool.Close()
 	}
 	for _, c := range s.closers {
 		c.Close()
