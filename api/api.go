@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/ingest"
@@ -235,6 +236,27 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, Upload{Document: view, Created: res.Created})
+}
+
+// fileByHash answers whether the file with this SHA-256 is in the batch
+// already: a resumed "sohoa ingest" skips sending it again.
+func (s *Server) fileByHash(w http.ResponseWriter, r *http.Request) {
+	sum := r.PathValue("sha256")
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		s.fail(w, r, http.StatusBadRequest, "bad_request", "SHA-256 phải là 64 chữ số hex thường", "the SHA-256 must be 64 lowercase hex digits", nil)
+		return
+	}
+	d, err := s.Catalog.Document(r.Context(), ingest.DocumentID(r.PathValue("id"), sum))
+	if err != nil {
+		s.failLookup(w, r, "file", err)
+		return
+	}
+	view, err := s.document(r.Context(), d)
+	if err != nil {
+		s.failLookup(w, r, "document", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Upload{Document: view})
 }
 
 func (s *Server) document(ctx context.Context, d catalog.Document) (Document, error) {

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -122,6 +124,7 @@ func TestUploadThroughClient(t *testing.T) {
 	if len(d.Pages) != 1 || d.Pages[0].Status != "failed" || d.Pages[0].Error == "" {
 		t.Errorf("bad upload pages = %+v", d.Pages)
 	}
+	var apiErr *Error
 	again, err := c.Upload(ctx, b.ID, "other-name.png", strings.NewReader("not an image"))
 	if err != nil {
 		t.Fatal(err)
@@ -129,12 +132,19 @@ func TestUploadThroughClient(t *testing.T) {
 	if again.Created || again.Document.ID != d.ID {
 		t.Errorf("re-upload = created %v id %s, want the existing %s", again.Created, again.Document.ID, d.ID)
 	}
+	sum := sha256.Sum256([]byte("not an image"))
+	if got, err := c.FileByHash(ctx, b.ID, hex.EncodeToString(sum[:])); err != nil || got.Document.ID != d.ID {
+		t.Errorf("FileByHash of a sent file = %+v, %v; want document %s", got.Document, err, d.ID)
+	}
+	other := sha256.Sum256([]byte("never sent"))
+	if _, err := c.FileByHash(ctx, b.ID, hex.EncodeToString(other[:])); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		t.Errorf("FileByHash of a file never sent: %v, want 404", err)
+	}
 	if queues, err := insp.Queues(); err != nil || len(queues) != 0 {
 		t.Errorf("a failed document queued work: queues %v (%v)", queues, err)
 	}
 	var buf bytes.Buffer
 	err = c.PDF(ctx, d.ID, &buf)
-	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Code != "not_signed" {
 		t.Errorf("PDF of an unsigned document: %v, want 409 not_signed", err)
 	}

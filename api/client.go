@@ -113,3 +113,11 @@ func (c *Client) Document(ctx context.Context, id string) (Document, error) {
 func (c *Client) PDF(ctx context.Context, id string, w io.Writer) error {
 	return c.do(ctx, http.MethodGet, "/v1/documents/"+url.PathEscape(id)+"/pdf", nil, "", w)
 }
+
+// FileByHash returns the document a file with this SHA-256 became in the
+// batch; an *Error with Status 404 means the batch does not have it.
+func (c *Client) FileByHash(ctx context.Context, batchID, sha256hex string) (Upload, error) {
+	var out Upload
+	err := c.do(ctx, http.MethodGet, "/v1/batches/"+url.PathEscape(batchID)+"/files/"+sha256hex, nil, "", &out)
+	return out, err
+}

@@ -51,6 +51,7 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/batches/{id}", producers, batch, s.getBatch},
 		{"GET", "/v1/batches/{id}/report", producers, batch, s.batchReport},
 		{"POST", "/v1/batches/{id}/files", producers, batch, s.uploadFile},
+		{"GET", "/v1/batches/{id}/files/{sha256}", producers, batch, s.fileByHash},
 		{"GET", "/v1/batches/{id}/report.csv", producers, batch, rp.reportCSV},
 		{"GET", "/v1/batches/{id}/pages", producers, batch, rp.pages},
 		{"GET", "/v1/batches/{id}/aip", archivists, batch, rp.batchAIP},

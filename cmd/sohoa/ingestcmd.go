@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -135,12 +137,29 @@ func ingestPaths(ctx context.Context, c *api.Client, batch string, paths []strin
 }
 
 // uploadOne sends one file; it returns why the file was not taken, or "".
+// A file the batch has already (same SHA-256: an interrupted run repeated)
+// is not sent again.
 func uploadOne(ctx context.Context, c *api.Client, batchID, path string, bar *progressbar.ProgressBar) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return err.Error()
 	}
 	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return err.Error()
+	}
+	if up, err := c.FileByHash(ctx, batchID, hex.EncodeToString(h.Sum(nil))); err == nil {
+		_ = bar.Add64(n)
+		if up.Document.Status == "failed" {
+			return up.Document.Error
+		}
+		return ""
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err.Error()
+	}
 	pr := progressbar.NewReader(f, bar)
 	up, err := c.Upload(ctx, batchID, filepath.ToSlash(path), &pr)
 	if err != nil {
