@@ -31,14 +31,15 @@ type Catalog interface {
 
 // Server is the HTTP API.
 type Server struct {
-	Catalog Catalog
-	Store   storage.Store
-	Ingest  *ingest.Ingester
-	Archive *Archive
-	Reports *Reports // batch reports and archival packages
-	Copies  *Copies  // certified copies and their public verification page
-	Keys    KeyStore
-	Log     *slog.Logger
+	Catalog  Catalog
+	Store    storage.Store
+	Ingest   *ingest.Ingester
+	Archive  *Archive
+	Reports  *Reports  // batch reports and archival packages
+	Copies   *Copies   // certified copies and their public verification page
+	Webhooks *Webhooks // webhook subscriptions and their delivery logs
+	Keys     KeyStore
+	Log      *slog.Logger
 	// Ready, when set, answers /readyz: nil means ready to serve.
 	Ready func(context.Context) error
 	// Extra routes to serve beside the built-in ones.

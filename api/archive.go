@@ -47,6 +47,18 @@ type Archive struct {
 	Now func() time.Time // nil: time.Now
 	// MaxImportBytes limits a CSV import's body; 0 means 64 MiB.
 	MaxImportBytes int64
+	// OnStatusChanged, when set, is told of each revocation and
+	// replacement (webhooks); its failure is logged, not returned.
+	OnStatusChanged func(ctx context.Context, r results.Result) error
+}
+
+func (a *Archive) statusChanged(ctx context.Context, res results.Result) {
+	if a.OnStatusChanged == nil {
+		return
+	}
+	if err := a.OnStatusChanged(ctx, res); err != nil {
+		a.log().Error("api: announce result status change", "result", res.ID, "err", err)
+	}
 }
 
 func (a *Archive) now() time.Time {
@@ -487,6 +499,7 @@ func (a *Archive) revokeResult(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, "result", err)
 		return
 	}
+	a.statusChanged(r.Context(), res)
 	writeJSON(w, http.StatusOK, a.view(res))
 }
 
@@ -516,6 +529,7 @@ func (a *Archive) replaceResult(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, "result", err)
 		return
 	}
+	a.statusChanged(ctx, res)
 	writeJSON(w, http.StatusOK, a.view(res))
 }
 

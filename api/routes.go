@@ -80,6 +80,12 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		cp = &Copies{}
 	}
 	routes = append(routes, CopyRoutes(cp)...)
+	routes = append(routes, CertBookRoutes(cp)...)
+	wh := s.Webhooks
+	if wh == nil {
+		wh = &Webhooks{}
+	}
+	routes = append(routes, WebhookRoutes(wh)...)
 	return append(routes, extra...)
 }
 

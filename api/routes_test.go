@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/sohoa-vn/sohoa/aip"
 	"github.com/sohoa-vn/sohoa/certify"
+	"github.com/sohoa-vn/sohoa/webhook"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -91,39 +92,46 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // table: a = archivist, c = clerk, s = system, u = auditor, "public" for
 // no key.
 var access = map[string]string{
-	"GET /healthz":                        "public",
-	"GET /readyz":                         "public",
-	"POST /v1/verify":                     "acsu",
-	"GET /verify/{code}":                  "public",
-	"POST /v1/copies":                     "c",
-	"POST /v1/copies/lookup":              "c",
-	"GET /v1/copies/{id}":                 "cs",
-	"GET /v1/copies/{id}/pdf":             "cs",
-	"GET /v1/certbook/{year}/{month}":     "c",
-	"GET /v1/batches/{id}/report.csv":     "as",
-	"GET /v1/batches/{id}/files/{sha256}": "as",
-	"GET /v1/batches/{id}/pages":          "as",
-	"GET /v1/batches/{id}/aip":            "a",
-	"POST /v1/aip":                        "a",
-	"GET /v1/openapi.json":                "acsu",
-	"POST /v1/batches":                    "as",
-	"GET /v1/batches/{id}":                "as",
-	"GET /v1/batches/{id}/report":         "as",
-	"POST /v1/batches/{id}/files":         "as",
-	"GET /v1/documents/{id}":              "acsu",
-	"GET /v1/documents/{id}/pdf":          "acs",
-	"POST /v1/documents/{id}/results":     "a",
-	"POST /v1/results":                    "as",
-	"POST /v1/results/import":             "a",
-	"POST /v1/results/lookup":             "acs",
-	"GET /v1/results/{id}":                "acsu",
-	"PATCH /v1/results/{id}":              "a",
-	"POST /v1/results/{id}/revoke":        "as",
-	"POST /v1/results/{id}/replace":       "as",
-	"GET /v1/results/{id}/history":        "au",
-	"GET /v1/search":                      "acs",
-	"GET /v1/audit":                       "u",
-	"GET /v1/audit/verify":                "u",
+	"GET /healthz":                           "public",
+	"GET /readyz":                            "public",
+	"POST /v1/verify":                        "acsu",
+	"GET /verify/{code}":                     "public",
+	"POST /v1/certbook/{year}/{number}/void": "c",
+	"POST /v1/copies/preview":                "c",
+	"GET /v1/webhooks":                       "as",
+	"POST /v1/webhooks":                      "as",
+	"GET /v1/webhooks/{id}":                  "as",
+	"DELETE /v1/webhooks/{id}":               "as",
+	"GET /v1/webhooks/{id}/deliveries":       "as",
+	"POST /v1/copies":                        "c",
+	"POST /v1/copies/lookup":                 "c",
+	"GET /v1/copies/{id}":                    "cs",
+	"GET /v1/copies/{id}/pdf":                "cs",
+	"GET /v1/certbook/{year}/{month}":        "c",
+	"GET /v1/batches/{id}/report.csv":        "as",
+	"GET /v1/batches/{id}/files/{sha256}":    "as",
+	"GET /v1/batches/{id}/pages":             "as",
+	"GET /v1/batches/{id}/aip":               "a",
+	"POST /v1/aip":                           "a",
+	"GET /v1/openapi.json":                   "acsu",
+	"POST /v1/batches":                       "as",
+	"GET /v1/batches/{id}":                   "as",
+	"GET /v1/batches/{id}/report":            "as",
+	"POST /v1/batches/{id}/files":            "as",
+	"GET /v1/documents/{id}":                 "acsu",
+	"GET /v1/documents/{id}/pdf":             "acs",
+	"POST /v1/documents/{id}/results":        "a",
+	"POST /v1/results":                       "as",
+	"POST /v1/results/import":                "a",
+	"POST /v1/results/lookup":                "acs",
+	"GET /v1/results/{id}":                   "acsu",
+	"PATCH /v1/results/{id}":                 "a",
+	"POST /v1/results/{id}/revoke":           "as",
+	"POST /v1/results/{id}/replace":          "as",
+	"GET /v1/results/{id}/history":           "au",
+	"GET /v1/search":                         "acs",
+	"GET /v1/audit":                          "u",
+	"GET /v1/audit/verify":                   "u",
 }
 
 // TestAccessMatrix calls every route as every role, without a key and
@@ -143,6 +151,11 @@ func TestAccessMatrix(t *testing.T) {
 	srv := &Server{Catalog: db, Store: store,
 		Reports: &Reports{DB: db, Export: &aip.Exporter{Catalog: db, Store: store, TempDir: t.TempDir()}},
 		Copies:  &Copies{Service: &certify.Service{DB: db, Store: store, TempDir: t.TempDir()}}}
+	sealer, err := webhook.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Webhooks = &Webhooks{DB: db, Sealer: sealer}
 	routes := Routes(srv, &Archive{DB: db})
 	h := Authenticate(db, nil)(NewMux(routes))
 
@@ -175,7 +188,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 
 	call := func(method, path, auth string) int {
-		path = strings.NewReplacer("{id}", "none", "{sha256}", strings.Repeat("0", 64), "{code}", "NONE", "{year}", "2026", "{month}", "6").Replace(path)
+		path = strings.NewReplacer("{id}", "none", "{sha256}", strings.Repeat("0", 64), "{code}", "NONE", "{year}", "2026", "{month}", "6", "{number}", "1").Replace(path)
 		req := httptest.NewRequest(method, path, strings.NewReader("{}"))
 		if auth != "" {
 			req.Header.Set("Authorization", auth)

@@ -39,7 +39,12 @@ type Webhooks struct {
 // WebhookRoutes are the routes of webhook subscriptions, to append to
 // Routes (Server.Extra). Archivists and systems manage their office's.
 func WebhookRoutes(h *Webhooks) []Route {
-	office := func(r *http.Request) (string, error) { return h.DB.WebhookOffice(r.Context(), r.PathValue("id")) }
+	office := func(r *http.Request) (string, error) {
+		if h.DB == nil {
+			return "", catalog.ErrNotFound // no webhooks here
+		}
+		return h.DB.WebhookOffice(r.Context(), r.PathValue("id"))
+	}
 	return []Route{
 		{"GET", "/v1/webhooks", producers, nil, h.list},
 		{"POST", "/v1/webhooks", producers, nil, h.create},

@@ -142,6 +142,9 @@ type Service struct {
 	Log     *slog.Logger
 	// Now is the clock (tests); nil = time.Now.
 	Now func() time.Time
+	// OnIssued, when set, is told of each copy issued (webhooks). It runs
+	// after the copy is recorded; its failure is logged, not returned.
+	OnIssued func(ctx context.Context, c catalog.Copy) error
 }
 
 func (s *Service) now() time.Time {
@@ -176,11 +179,26 @@ type Finding struct {
 	// NeedsAck is true when issuing a copy needs the clerk to acknowledge
 	// a warning (the result is expired, revoked or replaced).
 	NeedsAck bool `json:"needs_ack"`
+	// Via says how the result was found: FoundByQuery, FoundLinked,
+	// FoundByQR or FoundByMetadata.
+	Via string `json:"via"`
+	// QR is the content of the QR code on the original that found it
+	// (Via == FoundByQR).
+	QR string `json:"qr,omitempty"`
 }
+
+// How a finding was found.
+const (
+	FoundByQuery    = "query"    // the clerk's code or number/symbol
+	FoundLinked     = "linked"   // the result names the document
+	FoundByQR       = "qr"       // a QR code printed on the original holds the result's code
+	FoundByMetadata = "metadata" // the number/symbol read from the original by OCR
+)
 
 // LookupRequest says how to find the original in the results archive.
 // With only DocumentID, the results linked to the document are taken,
-// else those matching the number/symbol, issuer and date read from it.
+// else the result whose code a QR code printed on the original holds,
+// else those matching the number/symbol read from it.
 type LookupRequest struct {
 	DocumentID                            string
 	Code, NumberSymbol, Issuer, IssueDate string
@@ -191,13 +209,20 @@ type LookupRequest struct {
 func (s *Service) Lookup(ctx context.Context, q LookupRequest) ([]Finding, error) {
 	var rs []results.Result
 	var err error
+	via, qr := FoundByQuery, ""
 	switch {
 	case q.Code != "" || q.NumberSymbol != "":
 		rs, err = s.DB.FindResults(ctx, catalog.ResultMatch{Code: q.Code, NumberSymbol: q.NumberSymbol,
 			Issuer: q.Issuer, IssueDate: q.IssueDate, Offices: q.Offices})
 	case q.DocumentID != "":
+		via = FoundLinked
 		rs, err = s.DB.DocumentResults(ctx, q.DocumentID)
 		if err == nil && len(rs) == 0 {
+			via = FoundByQR
+			rs, qr, err = s.resultsByQR(ctx, q.DocumentID, q.Offices)
+		}
+		if err == nil && len(rs) == 0 {
+			via = FoundByMetadata
 			var d catalog.Document
 			if d, err = s.DB.Document(ctx, q.DocumentID); err == nil {
 				m := docMetadata(d)
@@ -219,7 +244,7 @@ func (s *Service) Lookup(ctx context.Context, q LookupRequest) ([]Finding, error
 		if q.Offices != nil && !contains(q.Offices, r.OfficeID) {
 			continue
 		}
-		f := Finding{Result: r, Validity: r.Validity(now)}
+		f := Finding{Result: r, Validity: r.Validity(now), Via: via, QR: qr}
 		f.NeedsAck = f.Validity != results.Valid
 		if r.ReplacedBy != "" {
 			if by, err := s.DB.Result(ctx, r.ReplacedBy); err == nil {
@@ -288,21 +313,9 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	if s.Certifier == nil || s.Agency == nil {
 		return Issued{}, errors.New("thiếu chứng thư ký / signing identities are not configured")
 	}
-	doc, err := s.DB.Document(ctx, req.DocumentID)
+	doc, pages, err := s.ready(ctx, req.DocumentID)
 	if err != nil {
 		return Issued{}, err
-	}
-	pages, err := s.DB.Pages(ctx, doc.ID)
-	if err != nil {
-		return Issued{}, err
-	}
-	if len(pages) == 0 || len(pages) != doc.PageCount {
-		return Issued{}, ErrNotReady
-	}
-	for _, p := range pages {
-		if p.Status != catalog.PageOCRDone {
-			return Issued{}, fmt.Errorf("%w: trang %d / page %d: %s", ErrNotReady, p.Seq, p.Seq, p.Status)
-		}
 	}
 	title := strings.TrimSpace(req.Title)
 	validity := ""
@@ -394,14 +407,20 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		return fail(err)
 	}
 	entry.Status, entry.CopyID = catalog.EntryIssued, c.ID
+	if s.OnIssued != nil {
+		if err := s.OnIssued(ctx, c); err != nil {
+			s.log().Error("certify: announce issued copy", "copy", c.ID, "err", err)
+		}
+	}
 	s.log().Info("certified copy issued", "copy", c.ID, "book", entry.Book, "number", entry.Number,
 		"document", doc.ID, "pages", len(pages), "seconds", time.Since(at).Seconds())
 	return Issued{Copy: c, Entry: entry, URL: url}, nil
 }
 
-// build writes the copy into dir and returns the signed file's path.
-func (s *Service) build(ctx context.Context, dir string, doc catalog.Document, pages []catalog.Page,
-	lines []string, url, title, certifier string, office Office) (string, error) {
+// render writes the copy, stamped and not yet signed, into dir and
+// returns its path.
+func (s *Service) render(ctx context.Context, dir string, doc catalog.Document, pages []catalog.Page,
+	lines []string, url, title string) (string, error) {
 	ocrs := make([]*ocr.Page, len(pages))
 	for i, p := range pages {
 		if p.OCRKey == "" {
@@ -439,6 +458,16 @@ func (s *Service) build(ctx context.Context, dir string, doc catalog.Document, p
 	}
 	stamped := filepath.Join(dir, "stamped.pdf")
 	if err := stampFile(ctx, base, stamped, stamp.Statement{Lines: lines, QR: url}); err != nil {
+		return "", err
+	}
+	return stamped, nil
+}
+
+// build writes the copy into dir and returns the signed file's path.
+func (s *Service) build(ctx context.Context, dir string, doc catalog.Document, pages []catalog.Page,
+	lines []string, url, title, certifier string, office Office) (string, error) {
+	stamped, err := s.render(ctx, dir, doc, pages, lines, url, title)
+	if err != nil {
 		return "", err
 	}
 	level := sign.LevelBB

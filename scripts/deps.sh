@@ -6,12 +6,12 @@ set -euo pipefail
 run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev
   poppler-utils qpdf fonts-liberation2 icc-profiles-free ca-certificates)
 # Tests also drive real servers and outside verifiers.
-test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools)
+test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium)
 
 pkgs=("${run_pkgs[@]}")
 if [ "${1:-run}" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
 # bench/ also runs OCRmyPDF for comparison.
-if [ "${1:-run}" = bench ]; then pkgs+=("${test_pkgs[@]}" ocrmypdf); fi
+if [ "${1:-run}" = bench ]; then pkgs+=("${test_pkgs[@]}" ocrmypdf wrk); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

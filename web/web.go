@@ -10,8 +10,11 @@
 // Pages: the queue of scanned originals not yet certified, with upload;
 // one original with the result it was found to be and its validity, a
 // preview of its pages and the issue form (an expired, revoked or
-// replaced result needs an acknowledgement, recorded); an issued copy
-// with its download and verification links; the history of copies.
+// replaced result needs an acknowledgement, recorded), found by the link
+// to the result, a QR code printed on the original, or what the clerk
+// types; the stamped copy's preview (an unsigned PDF); an issued copy
+// with its download and verification links; the history of copies; the
+// month's book, where a number left pending can be voided with a reason.
 package web
 
 import (
@@ -107,7 +110,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /clerk/upload", s.auth(s.upload))
 	mux.HandleFunc("GET /clerk/documents/{id}", s.auth(s.document))
 	mux.HandleFunc("GET /clerk/documents/{id}/pages/{n}", s.auth(s.pageImage))
+	mux.HandleFunc("GET /clerk/documents/{id}/preview", s.auth(s.preview))
 	mux.HandleFunc("POST /clerk/documents/{id}/issue", s.auth(s.issue))
+	mux.HandleFunc("GET /clerk/book", s.auth(s.book))
+	mux.HandleFunc("POST /clerk/book/{year}/{number}/void", s.auth(s.void))
 	mux.HandleFunc("GET /clerk/copies/{id}", s.auth(s.copyPage))
 	mux.HandleFunc("GET /clerk/copies/{id}/pdf", s.auth(s.copyPDF))
 	return securityHeaders(mux)
@@ -287,6 +293,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusConflict, texts[l]["notready"]
 	case errors.Is(err, certify.ErrUnknownOffice):
 		status, msg = http.StatusConflict, texts[l]["nobook"]
+	case errors.Is(err, catalog.ErrEntryNotPending):
+		status, msg = http.StatusConflict, texts[l]["notpending"]
+	case errors.As(err, new(results.Problems)):
+		status, msg = http.StatusBadRequest, texts[l]["needreason"]
 	default:
 		s.log().Error("web", "path", r.URL.Path, "err", err)
 	}

@@ -12,10 +12,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/draw"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/skip2/go-qrcode"
 
 	"github.com/sohoa-vn/sohoa/certify"
 	"github.com/sohoa-vn/sohoa/ocr"
@@ -106,6 +110,14 @@ func open(dir, dbURL string) (*certify.Service, *localfs.Store, error) {
 // its document ID.
 func (f *Fixture) AddOriginal(t testing.TB, pages int) string {
 	t.Helper()
+	return f.AddOriginalQR(t, pages, "")
+}
+
+// AddOriginalQR is AddOriginal with a QR code holding qr printed at the
+// top right of the first page ("" for none), as results printed by the
+// national portal carry.
+func (f *Fixture) AddOriginalQR(t testing.TB, pages int, qr string) string {
+	t.Helper()
 	ctx := context.Background()
 	f.n++
 	var doc synthetic.Doc
@@ -120,7 +132,14 @@ func (f *Fixture) AddOriginal(t testing.TB, pages int) string {
 	imgs := make([][]byte, pages)
 	for i := range ps {
 		var b bytes.Buffer
-		if err := png.Encode(&b, synthetic.Render(doc, i%len(doc.Pages), synthetic.Bilevel200)); err != nil {
+		var img image.Image = synthetic.Render(doc, i%len(doc.Pages), synthetic.Bilevel200)
+		if i == 0 && qr != "" {
+			var err error
+			if img, err = WithQR(img, qr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := png.Encode(&b, img); err != nil {
 			t.Fatal(err)
 		}
 		imgs[i] = b.Bytes()
@@ -154,4 +173,20 @@ func (f *Fixture) AddOriginal(t testing.TB, pages int) string {
 		}
 	}
 	return id
+}
+
+// WithQR returns a copy of page with a QR code holding content printed at
+// its top right, 1 inch square at 200 dpi, on white.
+func WithQR(page image.Image, content string) (image.Image, error) {
+	q, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("QR %q: %w", content, err)
+	}
+	code := q.Image(200)
+	b := page.Bounds()
+	out := image.NewGray(b)
+	draw.Draw(out, b, page, b.Min, draw.Src)
+	at := image.Pt(b.Max.X-200-100, b.Min.Y+80)
+	draw.Draw(out, image.Rectangle{at, at.Add(image.Pt(200, 200))}, code, image.Point{}, draw.Src)
+	return out, nil
 }

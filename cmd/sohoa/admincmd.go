@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/fixity"
+	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/results"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
@@ -193,5 +195,57 @@ func resultsCmd() *cobra.Command {
 	imp.Flags().StringVar(&office, "office", "", "office the results belong to")
 	imp.Flags().StringVar(&actor, "actor", "cli:"+os.Getenv("USER"), "who imports, for the history")
 	cmd.AddCommand(imp)
+	return cmd
+}
+
+func fixityCmd() *cobra.Command {
+	var rehash bool
+	var batches []string
+	cmd := &cobra.Command{
+		Use:   "fixity [--rehash] [--batch NAME]...",
+		Short: "Audit storage against the catalog: missing objects, orphans, and (--rehash) changed bytes; exit 1 on any problem",
+		Long: `Walk the catalog and the store the server uses (SOHOA_DATABASE_URL and SOHOA_S3_*,
+or the data directory) and report every object without its catalog row, every
+row without its object, and with --rehash every object whose SHA-256 is not the
+one the catalog recorded. Servers run the same audit every SOHOA_FIXITY_INTERVAL
+(set it on one process only).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg := configFromEnv()
+			db, err := openCatalog(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			store, lister, err := openStore(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			opt := fixity.Options{Orphans: len(batches) == 0, Rehash: rehash}
+			if len(batches) == 0 {
+				if opt.Batches, err = db.BatchIDs(ctx); err != nil {
+					return err
+				}
+			}
+			for _, b := range batches {
+				opt.Batches = append(opt.Batches, ingest.BatchID(b))
+			}
+			r, err := (&fixity.Checker{Catalog: db, Store: store, Lister: lister}).Check(ctx, opt)
+			if err != nil {
+				return err
+			}
+			for _, p := range r.Problems {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\t%s\n", p.Kind, p.Key, p.Owner, p.Detail)
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), r.String())
+			if !r.OK() {
+				return exitError{code: 1, msg: fmt.Sprintf("%d problem(s) / %d vấn đề", len(r.Problems), len(r.Problems))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&rehash, "rehash", false, "re-hash every object (reads everything)")
+	cmd.Flags().StringSliceVar(&batches, "batch", nil, "audit only these batches (orphans are then not looked for)")
 	return cmd
 }

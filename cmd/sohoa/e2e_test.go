@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ import (
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
+	"github.com/sohoa-vn/sohoa/webhook"
 	"github.com/sohoa-vn/sohoa/worker"
 )
 
@@ -199,6 +201,12 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
 	checkSearchAndAccess(t, apiSys.URL(), apiSys.adminToken, docs, bad)
 	checkCertifiedCopy(t, apiSys.URL(), apiSys.adminToken, docs, filepath.Join(dir, "copy.pdf"))
 	checkReportAndExport(t, apiSys.URL(), apiSys.adminToken, dir, rep.Batch)
+	if apiCfg.Role == "all" { // embedded: the CLI finds the same catalog and files
+		t.Setenv("SOHOA_DATA_DIR", apiCfg.DataDir)
+		if out, code := run(t, "fixity", "--rehash"); code != 0 {
+			t.Errorf("sohoa fixity --rehash found problems after a clean run:\n%s", out)
+		}
+	}
 	checkProbes(t, apiSys, apiCfg.Role == "all", rep.Batch)
 	if workerSys != nil {
 		checkWorkerMetrics(t, workerSys, rep.Batch)
@@ -435,8 +443,32 @@ func checkCertifiedCopy(t *testing.T, base, token string, docs []demoDocument, o
 		}
 		return resp
 	}
-	resp := do("POST", base+"/v1/copies", `{"document_id":"`+id+`","requester":"Nguyễn Văn Dân","certifier":"Trần Thị Chứng"}`)
+	// A subscriber to copy.issued, checking each delivery's signature.
+	got := make(chan string, 4)
+	var secret []byte
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify(secret, r.Header.Get("X-Sohoa-Timestamp"), r.Header.Get("X-Sohoa-Signature"), body, time.Minute, time.Now()); err != nil {
+			t.Errorf("webhook delivery: %v", err)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		got <- r.Header.Get("X-Sohoa-Event") + " " + string(body)
+	}))
+	defer hook.Close()
+	resp := do("POST", base+"/v1/webhooks", `{"url":"`+hook.URL+`","events":["copy.issued"]}`)
+	var sub struct {
+		Secret string `json:"secret"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&sub); err != nil || resp.StatusCode != http.StatusCreated || sub.Secret == "" {
+		t.Fatalf("POST /v1/webhooks: %s, %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	secret = []byte(sub.Secret)
+
+	resp = do("POST", base+"/v1/copies", `{"document_id":"`+id+`","requester":"Nguyễn Văn Dân","certifier":"Trần Thị Chứng"}`)
 	var cp struct {
+		ID        string `json:"id"`
 		Number    int    `json:"number"`
 		Book      string `json:"book"`
 		VerifyURL string `json:"verify_url"`
@@ -473,6 +505,14 @@ func checkCertifiedCopy(t *testing.T, base, token string, docs []demoDocument, o
 	if page.StatusCode != http.StatusOK || !strings.Contains(string(html), `data-valid="true"`) || strings.Contains(string(html), "Nguyễn Văn Dân") {
 		t.Errorf("verification page %s: %s, valid shown: %v, requester hidden: %v", cp.VerifyURL, page.Status,
 			strings.Contains(string(html), `data-valid="true"`), !strings.Contains(string(html), "Nguyễn Văn Dân"))
+	}
+	select {
+	case d := <-got:
+		if !strings.HasPrefix(d, "copy.issued ") || !strings.Contains(d, cp.ID) {
+			t.Errorf("webhook delivery %q does not announce copy %s", d, cp.ID)
+		}
+	case <-time.After(time.Minute):
+		t.Error("no webhook delivery for the issued copy within a minute")
 	}
 }
 

@@ -63,6 +63,14 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
   SOHOA_SIGN_LEVEL     B-B (default), B-T, B-LT or B-LTA; SOHOA_TSA_URL from B-T up
   SOHOA_SIGN_VISIBLE=true, SOHOA_SIGN_ORG   a visible stamp with the organisation's name
   SOHOA_TRUST_ROOTS    PEM files (comma-separated) of trusted roots for POST /v1/verify
+  SOHOA_WEBHOOK_KEY    32-byte key (hex or base64) sealing webhook secrets; shared by API and workers
+  SOHOA_PUBLIC_URL     public address of the verification pages (default: the API's)
+  SOHOA_CERTIFIER_P12, SOHOA_CERTIFIER_PASSWORD   the certifier's identity for certified copies
+  SOHOA_CERTIFY_OFFICES  JSON file of offices (name, book number, statement template)
+  SOHOA_TLS_CERT, SOHOA_TLS_KEY   TLS for the API; plain HTTP is refused off loopback unless SOHOA_INSECURE_HTTP=true
+  SOHOA_S3_RETENTION_MODE, SOHOA_S3_RETENTION_PERIOD   WORM (GOVERNANCE|COMPLIANCE, e.g. 3650d) on a new bucket
+  SOHOA_FIXITY_INTERVAL  run the fixity audit this often (e.g. 24h; on one process only; default off)
+  SOHOA_RATE_VERIFY, SOHOA_RATE_AUTH_FAIL   per-client limits (default 30/m, 10/m)
   SOHOA_METRICS_ADDR   /metrics, /healthz, /readyz (default 127.0.0.1:9101)
   SOHOA_OFFICE         office of the bootstrap API key (default "default")
   SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)
@@ -72,7 +80,7 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
-		exportCmd(), reportCmd(), watchCmd(), scanCmd(), separatorSheetCmd())
+		exportCmd(), reportCmd(), watchCmd(), scanCmd(), separatorSheetCmd(), fixityCmd())
 	return root
 }
 

@@ -19,9 +19,11 @@ import (
 
 	"github.com/sohoa-vn/sohoa/aip"
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/fixity"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/metrics"
 	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/results"
 	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/sign/pkcs11key"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -29,6 +31,7 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/localfs"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
 	"github.com/sohoa-vn/sohoa/web"
+	"github.com/sohoa-vn/sohoa/webhook"
 	"github.com/sohoa-vn/sohoa/worker"
 )
 
@@ -65,7 +68,13 @@ type config struct {
 	Languages                       []string
 	OCREngine                       string // "tesseract" (default) or "benchmark" (no recognition: benchmarks only)
 	// ReconcileInterval is how often workers re-queue work the queue lost.
-	ReconcileInterval time.Duration
+	ReconcileInterval              time.Duration
+	ReconcileGrace                 time.Duration // how long work must sit untouched before it counts as lost
+	FixityInterval                 time.Duration // scheduled fixity audit; 0 = off
+	RetentionMode, RetentionPeriod string        // WORM on MinIO: GOVERNANCE or COMPLIANCE, e.g. 3650d
+	TLSCert, TLSKey                string
+	InsecureHTTP                   bool   // allow plain HTTP on a non-loopback address (TLS ends at a proxy)
+	RateVerify, RateAuthFail       string // e.g. 30/m
 }
 
 func defaultDataDir() string {
@@ -121,6 +130,15 @@ func configFromEnv() config {
 		Languages:         strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
 		OCREngine:         envOr("SOHOA_OCR_ENGINE", "tesseract"),
 		ReconcileInterval: durationEnv("SOHOA_RECONCILE_INTERVAL", time.Minute),
+		ReconcileGrace:    durationEnv("SOHOA_RECONCILE_GRACE", 30*time.Second),
+		FixityInterval:    durationEnv("SOHOA_FIXITY_INTERVAL", 0),
+		RetentionMode:     os.Getenv("SOHOA_S3_RETENTION_MODE"),
+		RetentionPeriod:   os.Getenv("SOHOA_S3_RETENTION_PERIOD"),
+		TLSCert:           os.Getenv("SOHOA_TLS_CERT"),
+		TLSKey:            os.Getenv("SOHOA_TLS_KEY"),
+		InsecureHTTP:      os.Getenv("SOHOA_INSECURE_HTTP") == "true",
+		RateVerify:        envOr("SOHOA_RATE_VERIFY", "30/m"),
+		RateAuthFail:      envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
 	}
 	return c
 }
@@ -157,7 +175,8 @@ type system struct {
 	queue     *worker.Queue
 	server    *asynq.Server
 	ocr       worker.Recognizer
-	ocrPool   *ocr.Pool // nil with the benchmark engine
+	ocrPool   *ocr.Pool     // nil with the benchmark engine
+	lister    fixity.Lister // the store's listing, for fixity audits
 	metrics   *metrics.Metrics
 	inspector *asynq.Inspector
 	http      *http.Server
@@ -172,7 +191,12 @@ type system struct {
 }
 
 // URL is where the API listens.
-func (s *system) URL() string { return "http://" + s.listener.Addr().String() }
+func (s *system) URL() string {
+	if s.cfg.TLSCert != "" && s.cfg.TLSKey != "" {
+		return "https://" + s.listener.Addr().String()
+	}
+	return "http://" + s.listener.Addr().String()
+}
 
 func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, err error) {
 	s := &system{cfg: cfg, log: log, done: make(chan struct{}), metrics: metrics.New()}
@@ -191,11 +215,7 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 	if s.catalog, err = catalog.Open(ctx, dbURL); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	if cfg.S3.Endpoint != "" {
-		s.store, err = s3store.New(ctx, cfg.S3)
-	} else {
-		s.store, err = localfs.New(filepath.Join(cfg.DataDir, "blobs"))
-	}
+	s.store, s.lister, err = openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
@@ -282,28 +302,95 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
 		return err
 	}
+	sealer, err := s.webhookSealer()
+	if err != nil {
+		return err
+	}
 	mux := asynq.NewServeMux()
 	h.Register(mux)
+	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Log: s.log})
 	s.server = asynq.NewServer(s.redis, asynq.Config{
 		Concurrency: s.cfg.Workers,
-		Queues:      map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1},
-		Logger:      asynqLogger{s.log},
-		LogLevel:    asynq.WarnLevel,
+		Queues:      map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1, webhook.Queue: 1},
+		// Webhook deliveries back off exponentially; other tasks keep asynq's default.
+		RetryDelayFunc: webhook.RetryDelay(webhook.DefaultBackoff, nil),
+		Logger:         asynqLogger{s.log},
+		LogLevel:       asynq.WarnLevel,
 	})
 	if err := s.server.Start(mux); err != nil {
 		return fmt.Errorf("workers: %w", err)
 	}
-	rec := &worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Grace: 30 * time.Second, Log: s.log}
+	rec := &worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Grace: s.cfg.ReconcileGrace, Log: s.log}
 	// The queue may be new (embedded, or a wiped Redis): queue everything
 	// unfinished at once, then keep checking.
 	if _, err := (&worker.Reconciler{Catalog: s.catalog, Queue: s.queue}).Once(ctx); err != nil {
 		return err
 	}
+	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
 	go func() {
 		defer close(s.done)
 		rec.Run(ctx, s.cfg.ReconcileInterval)
 	}()
+	if s.cfg.FixityInterval > 0 {
+		// Only one process of a deployment should set SOHOA_FIXITY_INTERVAL.
+		chk := &fixity.Checker{Catalog: s.catalog, Store: s.store, Lister: s.lister, Log: s.log}
+		go chk.Run(ctx, s.cfg.FixityInterval, s.catalog.BatchIDs, fixity.Options{Orphans: true, Rehash: true})
+	}
+	go func() {
+		// Deliveries recorded but lost by the queue are queued again.
+		t := time.NewTicker(s.cfg.ReconcileInterval)
+		defer t.Stop()
+		for {
+			if _, err := disp.Requeue(ctx, s.catalog, 10*time.Minute); err != nil && ctx.Err() == nil {
+				s.log.Error("webhooks: requeue", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	return nil
+}
+
+// webhookSealer encrypts webhook secrets at rest with SOHOA_WEBHOOK_KEY
+// (32 bytes, hex or base64; the API and the workers must share it), or
+// with a key kept in the data directory for a single server.
+func (s *system) webhookSealer() (*webhook.Sealer, error) {
+	var key []byte
+	var err error
+	if k := os.Getenv("SOHOA_WEBHOOK_KEY"); k != "" {
+		key, err = webhook.ParseKey(k)
+	} else {
+		key, err = webhook.LoadOrCreateKey(filepath.Join(s.cfg.DataDir, "webhook-key"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("webhook key: %w", err)
+	}
+	return webhook.NewSealer(key)
+}
+
+// openStore opens the blob store the configuration names: MinIO/S3 (with
+// WORM retention when SOHOA_S3_RETENTION_MODE is set) or local files.
+func openStore(ctx context.Context, cfg config) (storage.Store, fixity.Lister, error) {
+	switch {
+	case cfg.S3.Endpoint != "" && cfg.RetentionMode != "":
+		// WORM: originals, signed PDFs and copies cannot be deleted or
+		// overwritten before their retention ends (a new, locked bucket).
+		r, err := s3store.ParseRetention(cfg.RetentionMode, cfg.RetentionPeriod)
+		if err != nil {
+			return nil, nil, fmt.Errorf("SOHOA_S3_RETENTION_*: %w", err)
+		}
+		ls, err := s3store.NewLocked(ctx, cfg.S3, r)
+		return ls, ls, err
+	case cfg.S3.Endpoint != "":
+		st, err := s3store.New(ctx, cfg.S3)
+		return st, st, err
+	default:
+		st, err := localfs.New(filepath.Join(cfg.DataDir, "blobs"))
+		return st, st, err
+	}
 }
 
 // startProbes serves /metrics, /healthz and /readyz on their own address,
@@ -394,7 +481,18 @@ func (s *system) identity() (*sign.Identity, error) {
 }
 
 func (s *system) startAPI(ctx context.Context) error {
-	var err error
+	tlsOn := s.cfg.TLSCert != "" && s.cfg.TLSKey != ""
+	if err := api.CheckListen(s.cfg.Addr, tlsOn, s.cfg.InsecureHTTP); err != nil {
+		return fmt.Errorf("%w (set SOHOA_TLS_CERT and SOHOA_TLS_KEY, or SOHOA_INSECURE_HTTP=true when a proxy ends TLS)", err)
+	}
+	verifyRL, err := api.ParseRateLimit(s.cfg.RateVerify)
+	if err != nil {
+		return fmt.Errorf("SOHOA_RATE_VERIFY: %w", err)
+	}
+	authRL, err := api.ParseRateLimit(s.cfg.RateAuthFail)
+	if err != nil {
+		return fmt.Errorf("SOHOA_RATE_AUTH_FAIL: %w", err)
+	}
 	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
@@ -415,9 +513,19 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sealer, err := s.webhookSealer()
+	if err != nil {
+		return err
+	}
+	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
+	certSvc.OnIssued = func(ctx context.Context, c catalog.Copy) error { return disp.Emit(ctx, webhook.CopyIssued(c)) }
 	srv := &api.Server{
 		Catalog: s.catalog, Store: s.store, Log: s.log, Ingest: ingester,
-		Archive: &api.Archive{DB: s.catalog, Log: s.log},
+		Archive: &api.Archive{DB: s.catalog, Log: s.log,
+			OnStatusChanged: func(ctx context.Context, r results.Result) error {
+				return disp.Emit(ctx, webhook.ResultStatusChanged(r, r.Status))
+			}},
+		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Log: s.log},
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
 		Copies:     &api.Copies{Service: certSvc, Log: s.log},
@@ -429,11 +537,24 @@ func (s *system) startAPI(ctx context.Context) error {
 	clerk := &web.Server{Service: certSvc, Keys: s.catalog, Upload: ingester, Log: s.log,
 		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}
 	mux := http.NewServeMux()
+	apiHandler := srv.Handler()
 	mux.Handle("/clerk/", clerk.Handler())
-	mux.Handle("/", srv.Handler())
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	// The public verification page is the only unauthenticated read:
+	// rate-limited per client. Failed authentications are limited too.
+	mux.Handle("GET /verify/", api.LimitRequests(api.NewLimiter(verifyRL), apiHandler))
+	mux.Handle("/", apiHandler)
+	s.http = &http.Server{Handler: api.LimitAuthFailures(api.NewLimiter(authRL), mux), ReadHeaderTimeout: 30 * time.Second}
+	if tlsOn {
+		s.http.TLSConfig = api.TLSConfig()
+	}
 	go func() {
-		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if tlsOn {
+			err = s.http.ServeTLS(s.listener, s.cfg.TLSCert, s.cfg.TLSKey)
+		} else {
+			err = s.http.Serve(s.listener)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http", "err", err)
 		}
 	}()

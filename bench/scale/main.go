@@ -1,0 +1,219 @@
+// Command scale pushes many pages through sohoa on real servers — Redis,
+// MinIO and PostgreSQL — with the benchmark OCR engine (no recognition),
+// to measure everything else: upload, split, storage, queue, catalog,
+// assembly and signing. It reports pages per second and the cost per page
+// at each checkpoint (it must stay flat), Redis memory at the end and the
+// catalog's size per page.
+//
+//	go run ./bench/scale -pages 10000 -checkpoints 1000,5000,10000
+//
+// It starts its own redis-server and MinIO (the cached binary of
+// scripts/minio.sh) on free loopback ports, makes a fresh database in the
+// local PostgreSQL, and runs "sohoa serve --role api" and "sohoa worker".
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sohoa-vn/sohoa/api"
+)
+
+func main() {
+	pages := flag.Int("pages", 10000, "pages to push through")
+	cps := flag.String("checkpoints", "1000,5000,10000", "page counts at which to report")
+	senders := flag.Int("senders", 8, "concurrent uploads")
+	workers := flag.Int("workers", 4, "worker concurrency")
+	pgAdmin := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin URL")
+	flag.Parse()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sohoa-scale-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	var procs []*exec.Cmd
+	defer func() {
+		for _, p := range procs {
+			p.Process.Signal(os.Interrupt)
+			p.Wait()
+		}
+	}()
+	start := func(name string, env []string, args ...string) *exec.Cmd {
+		cmd := exec.Command(name, args...)
+		cmd.Env = append(os.Environ(), env...)
+		logf, _ := os.Create(filepath.Join(dir, filepath.Base(name)+"-"+strconv.Itoa(len(procs))+".log"))
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			log.Fatalf("start %s: %v", name, err)
+		}
+		procs = append(procs, cmd)
+		return cmd
+	}
+
+	// Servers.
+	redisPort, minioPort, apiPort := freePort(), freePort(), freePort()
+	start("redis-server", nil, "--port", strconv.Itoa(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	minio := os.Getenv("SOHOA_MINIO_BIN")
+	if minio == "" {
+		home, _ := os.UserHomeDir()
+		minio = filepath.Join(home, ".cache", "sohoa", "bin", "minio")
+	}
+	start(minio, []string{"MINIO_ROOT_USER=scale", "MINIO_ROOT_PASSWORD=scale-secret-123"},
+		"server", "--quiet", "--address", fmt.Sprintf("127.0.0.1:%d", minioPort), filepath.Join(dir, "minio"))
+	waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/minio/health/cluster", minioPort))
+	dbName := "sohoa_scale_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	admin, err := pgx.Connect(ctx, *pgAdmin)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+dbName); err != nil {
+		log.Fatal(err)
+	}
+	defer admin.Exec(context.Background(), "DROP DATABASE "+dbName+" WITH (FORCE)")
+	dbURL := strings.Replace(*pgAdmin, "/postgres?", "/"+dbName+"?", 1)
+
+	bin := filepath.Join(dir, "sohoa")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sohoa").CombinedOutput(); err != nil {
+		log.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := []string{
+		"SOHOA_REDIS_URL=redis://127.0.0.1:" + strconv.Itoa(redisPort) + "/0",
+		"SOHOA_DATABASE_URL=" + dbURL,
+		fmt.Sprintf("SOHOA_S3_ENDPOINT=127.0.0.1:%d", minioPort),
+		"SOHOA_S3_ACCESS_KEY=scale", "SOHOA_S3_SECRET_KEY=scale-secret-123", "SOHOA_S3_BUCKET=scale",
+		"SOHOA_DATA_DIR=" + filepath.Join(dir, "data"), "SOHOA_OCR_ENGINE=benchmark", "OMP_THREAD_LIMIT=1",
+	}
+	start(bin, append(env, "SOHOA_METRICS_ADDR=127.0.0.1:0"), "serve", "--role", "api", "--addr", fmt.Sprintf("127.0.0.1:%d", apiPort))
+	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	waitHTTP(base + "/readyz")
+	start(bin, append(env, "SOHOA_METRICS_ADDR=127.0.0.1:0"), "worker", "--workers", strconv.Itoa(*workers))
+	token, err := os.ReadFile(filepath.Join(dir, "data", "admin-token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	c := &api.Client{BaseURL: base, Token: strings.TrimSpace(string(token))}
+	b, err := c.CreateBatch(ctx, "scale")
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Upload unique pages (each differs, so content hashes do not merge them).
+	var checkpoints []int
+	for _, s := range strings.Split(*cps, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n <= *pages {
+			checkpoints = append(checkpoints, n)
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range *senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > *pages {
+					return
+				}
+				if _, err := c.Upload(ctx, b.ID, fmt.Sprintf("hop-%03d/trang-%07d.png", i/1000, i), bytes.NewReader(page(i))); err != nil {
+					log.Fatalf("upload %d: %v", i, err)
+				}
+			}
+		}()
+	}
+	fmt.Printf("%10s %10s %12s %14s\n", "pages", "seconds", "pages/s", "ms per page")
+	last, lastT := 0, t0
+	for _, cp := range checkpoints {
+		for {
+			p, err := c.Batch(ctx, b.ID)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if p.DocumentsSigned+p.DocumentsFailed >= cp {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		now := time.Now()
+		fmt.Printf("%10d %10.1f %12.1f %14.2f\n", cp, now.Sub(t0).Seconds(), float64(cp)/now.Sub(t0).Seconds(),
+			float64(now.Sub(lastT).Milliseconds())/float64(cp-last))
+		last, lastT = cp, now
+	}
+	wg.Wait()
+	p, _ := c.Batch(ctx, b.ID)
+	fmt.Printf("signed %d, failed %d of %d documents\n", p.DocumentsSigned, p.DocumentsFailed, p.Documents)
+
+	mem, _ := exec.Command("redis-cli", "-p", strconv.Itoa(redisPort), "INFO", "memory").Output()
+	for _, l := range strings.Split(string(mem), "\n") {
+		if strings.HasPrefix(l, "used_memory:") {
+			fmt.Printf("redis used_memory at the end: %s bytes (completed tasks are not kept)\n", strings.TrimSpace(strings.TrimPrefix(l, "used_memory:")))
+		}
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err == nil {
+		var size int64
+		_ = conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&size)
+		fmt.Printf("catalog: %d bytes, %.0f bytes per page\n", size, float64(size)/float64(*pages))
+		conn.Close(ctx)
+	}
+}
+
+// page returns a small unique page image: A4 at 100 dpi, bilevel, with the
+// page number drawn as a row of bits so every page hashes differently.
+func page(n int) []byte {
+	img := image.NewPaletted(image.Rect(0, 0, 827, 1170), color.Palette{color.White, color.Black})
+	for bit := 0; bit < 32; bit++ {
+		if n>>bit&1 == 1 {
+			for y := 100; y < 120; y++ {
+				for x := 100 + bit*20; x < 115+bit*20; x++ {
+					img.SetColorIndex(x, y, 1)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitHTTP(url string) {
+	for i := 0; i < 300; i++ {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	log.Fatalf("%s did not answer", url)
+}

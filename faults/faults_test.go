@@ -1,0 +1,87 @@
+package faults
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// midBatch waits until part of the batch's pages are OCR'd, then returns.
+func midBatch(t *testing.T, db *catalog.DB, batch string, n int) catalog.Progress {
+	return waitProgress(t, db, batch, 3*time.Minute, func(p catalog.Progress) bool { return p.PagesOCRed >= n/5 })
+}
+
+func TestKillWorker(t *testing.T) {
+	n := pageCount(t)
+	c := newCluster(t)
+	db := c.catalog()
+	batch := c.ingest(writePages(t, n), "kill-worker")
+	p := midBatch(t, db, batch, n)
+	w := c.workers[0]
+	w.cmd.Process.Signal(syscall.SIGKILL)
+	<-w.done
+	t.Logf("killed the worker (kill -9) at %d/%d pages OCR'd, %d documents signed", p.PagesOCRed, n, p.DocumentsSigned)
+	c.startWorker()
+	c.verify(db, batch, n, 5*time.Minute)
+}
+
+func TestRedisWiped(t *testing.T) {
+	n := pageCount(t)
+	c := newCluster(t)
+	db := c.catalog()
+	batch := c.ingest(writePages(t, n), "redis-wiped")
+	p := midBatch(t, db, batch, n)
+	c.redis.kill()
+	t.Logf("killed Redis at %d/%d pages OCR'd; restarting it empty", p.PagesOCRed, n)
+	c.startRedis()
+	// The reconciler re-enqueues from the catalog what the queue lost.
+	c.verify(db, batch, n, 5*time.Minute)
+}
+
+func TestMinIOUnreachable(t *testing.T) {
+	n := pageCount(t)
+	c := newCluster(t)
+	db := c.catalog()
+	batch := c.ingest(writePages(t, n), "minio-down")
+	p := midBatch(t, db, batch, n)
+	c.minio.kill()
+	t.Logf("killed MinIO at %d/%d pages OCR'd; unreachable for 30 s", p.PagesOCRed, n)
+	time.Sleep(30 * time.Second)
+	c.startMinIO() // same port, same data directory
+	c.verify(db, batch, n, 6*time.Minute)
+}
+
+// TestNoSecretsInLogs runs a whole batch with secrets set and looks for
+// each secret in everything the processes wrote.
+func TestNoSecretsInLogs(t *testing.T) {
+	n := min(pageCount(t), 50)
+	c := newCluster(t)
+	db := c.catalog()
+	batch := c.ingest(writePages(t, n), "secrets")
+	c.verify(db, batch, n, 3*time.Minute)
+	// A failed login with a wrong token must not echo it either.
+	wrong := "wrong-token-" + c.secret[:8]
+	cmd := c.ingestCmd(t.TempDir(), "x", wrong)
+	cmd.Run()
+	for _, w := range c.workers {
+		w.kill()
+	}
+	c.api.kill()
+	secrets := map[string]string{"S3 secret key": c.secret, "API token": c.token, "wrong API token": wrong}
+	for _, path := range c.logFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, s := range secrets {
+			if s != "" && strings.Contains(string(b), s) {
+				t.Errorf("%s appears in %s", what, path)
+			}
+		}
+		t.Logf("%s: %d bytes of log, no secret", path, len(b))
+	}
+}

@@ -1,0 +1,324 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/sohoa-vn/sohoa/results"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// TypeDeliver is the asynq task type of a delivery; its payload is
+// {"id": "<delivery ID>"}.
+const TypeDeliver = "webhook:deliver"
+
+// Queue is the asynq queue deliveries go to; the worker server must
+// listen on it.
+const Queue = "webhooks"
+
+// DefaultMaxRetry is how many times a failed delivery is retried: with
+// DefaultBackoff the last retry comes about 8½ hours after the event.
+const DefaultMaxRetry = 10
+
+// Event is something that happened in an office.
+type Event struct {
+	// ID identifies the event: emitting the same ID twice delivers once.
+	// Empty: one is drawn.
+	ID       string
+	Type     string // EventCopyIssued, EventResultStatusChanged
+	OfficeID string // only this office's subscriptions hear of it
+	At       time.Time
+	Data     any // the event's object, marshalled as "data"
+}
+
+// body is what a receiver gets.
+type body struct {
+	ID       string    `json:"id"`
+	Type     string    `json:"type"`
+	OfficeID string    `json:"office_id"`
+	At       time.Time `json:"created_at"`
+	Data     any       `json:"data"`
+}
+
+// CopyIssued is the event of an issued certified copy.
+func CopyIssued(c catalog.Copy) Event {
+	return Event{ID: EventCopyIssued + ":" + c.ID, Type: EventCopyIssued, OfficeID: c.OfficeID, At: c.IssuedAt,
+		Data: map[string]any{"copy_id": c.ID, "code": c.Code, "document_id": c.DocumentID, "result_id": c.ResultID,
+			"sha256": c.SHA256, "size": c.Size, "pages": c.PageCount, "validity": c.Validity,
+			"pdf_url": "/v1/copies/" + c.ID + "/pdf"}}
+}
+
+// ResultStatusChanged is the event of a result whose status changed
+// (revoked, replaced; or expired, when noticed), from its new record.
+func ResultStatusChanged(r results.Result, status results.Status) Event {
+	return Event{ID: EventResultStatusChanged + ":" + r.ID + ":" + string(status), Type: EventResultStatusChanged,
+		OfficeID: r.OfficeID, At: r.UpdatedAt,
+		Data: map[string]any{"result_id": r.ID, "code": r.Code, "status": status, "replaced_by": r.ReplacedBy,
+			"reason": r.StatusReason, "owner_id": r.OwnerID, "procedure_code": r.ProcedureCode,
+			"number_symbol": r.NumberSymbol, "document_ids": r.DocumentIDs}}
+}
+
+// Recorder records an event's deliveries in the catalog.
+type Recorder interface {
+	RecordWebhookEvent(ctx context.Context, office, eventType, eventID string, payload []byte) ([]catalog.WebhookDelivery, error)
+}
+
+// Dispatcher records events' deliveries and enqueues them.
+type Dispatcher struct {
+	DB       Recorder
+	Client   *asynq.Client
+	MaxRetry int // 0: DefaultMaxRetry
+}
+
+// Emit records a delivery of e for every subscription of e.OfficeID that
+// wants e.Type and enqueues each. An error means the event may not be
+// delivered; once recorded, a delivery whose enqueue failed is found
+// again by Requeue.
+func (d *Dispatcher) Emit(ctx context.Context, e Event) error {
+	if e.ID == "" {
+		b := make([]byte, 10)
+		rand.Read(b)
+		e.ID = "ev_" + hex.EncodeToString(b)
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	payload, err := json.Marshal(body{ID: e.ID, Type: e.Type, OfficeID: e.OfficeID, At: e.At.UTC(), Data: e.Data})
+	if err != nil {
+		return fmt.Errorf("webhook: emit %s: %w", e.ID, err)
+	}
+	ds, err := d.DB.RecordWebhookEvent(ctx, e.OfficeID, e.Type, e.ID, payload)
+	if err != nil {
+		return fmt.Errorf("webhook: emit %s: %w", e.ID, err)
+	}
+	var errs []error
+	for _, del := range ds {
+		if del.Status == catalog.DeliveryPending {
+			errs = append(errs, d.Enqueue(ctx, del.ID))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Enqueue queues the delivery id (again). The asynq task ID is derived
+// from it, so a delivery already queued is not queued twice.
+func (d *Dispatcher) Enqueue(ctx context.Context, id string) error {
+	maxRetry := d.MaxRetry
+	if maxRetry <= 0 {
+		maxRetry = DefaultMaxRetry
+	}
+	b, _ := json.Marshal(taskPayload{ID: id})
+	_, err := d.Client.EnqueueContext(ctx, asynq.NewTask(TypeDeliver, b), asynq.Queue(Queue),
+		asynq.TaskID(TypeDeliver+":"+id), asynq.MaxRetry(maxRetry), asynq.Timeout(time.Minute))
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("webhook: enqueue delivery %s: %w", id, err)
+	}
+	return nil
+}
+
+// PendingLister finds deliveries still pending.
+type PendingLister interface {
+	PendingWebhookDeliveries(ctx context.Context, before time.Time, limit int) ([]string, error)
+}
+
+// Requeue enqueues the deliveries pending and untouched for longer than
+// age (the queue lost them, or their enqueue failed); a delivery still
+// queued or waiting for a retry is left as it is. It returns how many it
+// found.
+func (d *Dispatcher) Requeue(ctx context.Context, db PendingLister, age time.Duration) (int, error) {
+	ids, err := db.PendingWebhookDeliveries(ctx, time.Now().Add(-age), 500)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, id := range ids {
+		errs = append(errs, d.Enqueue(ctx, id))
+	}
+	return len(ids), errors.Join(errs...)
+}
+
+type taskPayload struct {
+	ID string `json:"id"`
+}
+
+// Backoff is the delay before retry n (from 0): Base·2ⁿ, at most Max.
+// asynq schedules retries to the whole second, so Base under 1 s is moot.
+type Backoff struct{ Base, Max time.Duration }
+
+// DefaultBackoff waits 30 s, 1 min, 2 min... up to 4 h between retries.
+var DefaultBackoff = Backoff{Base: 30 * time.Second, Max: 4 * time.Hour}
+
+// Delay returns the wait before retry n.
+func (b Backoff) Delay(n int) time.Duration {
+	if b.Base <= 0 {
+		b = DefaultBackoff
+	}
+	d := b.Base
+	for range n {
+		if d >= b.Max {
+			break
+		}
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// RetryDelay is an asynq.RetryDelayFunc for the worker's server: b for
+// webhook deliveries, next for every other task (nil: asynq's default).
+func RetryDelay(b Backoff, next asynq.RetryDelayFunc) asynq.RetryDelayFunc {
+	if next == nil {
+		next = asynq.DefaultRetryDelayFunc
+	}
+	return func(n int, err error, t *asynq.Task) time.Duration {
+		if t.Type() == TypeDeliver {
+			return b.Delay(n)
+		}
+		return next(n, err, t)
+	}
+}
+
+// Store is what Handler needs from the catalog.
+type Store interface {
+	Webhook(ctx context.Context, id string) (catalog.Webhook, error)
+	WebhookDelivery(ctx context.Context, id string) (catalog.WebhookDelivery, error)
+	RecordWebhookAttempt(ctx context.Context, deliveryID string, a catalog.WebhookAttempt, status catalog.DeliveryStatus, nextRetry time.Time) (catalog.WebhookDelivery, error)
+}
+
+// Handler sends deliveries: the asynq handler of TypeDeliver.
+type Handler struct {
+	DB      Store
+	Sealer  *Sealer
+	Backoff Backoff      // the same as given to RetryDelay; zero: DefaultBackoff
+	Client  *http.Client // nil: 10 s timeout, no redirects followed
+	Log     *slog.Logger
+}
+
+var defaultClient = &http.Client{Timeout: 10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// ProcessTask sends one delivery and logs the attempt. A delivery no
+// longer pending (already delivered or failed) is skipped. It returns an
+// error, so that asynq retries, unless the receiver answered 2xx; at the
+// last retry the delivery is marked failed.
+func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var p taskPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID == "" {
+		return fmt.Errorf("webhook: bad payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	d, err := h.DB.WebhookDelivery(ctx, p.ID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	} else if err != nil {
+		return err
+	}
+	if d.Status != catalog.DeliveryPending {
+		return nil // done already: idempotent
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, ok := asynq.GetMaxRetry(ctx)
+	if !ok {
+		maxRetry = DefaultMaxRetry
+	}
+	final := retried >= maxRetry
+
+	w, err := h.DB.Webhook(ctx, d.WebhookID)
+	if err != nil {
+		return err
+	}
+	var a catalog.WebhookAttempt
+	var permanent bool
+	switch secret, oerr := h.Sealer.Open(w.Sealed); {
+	case !w.DeletedAt.IsZero():
+		a.Error, permanent = "subscription deleted / đăng ký đã bị xóa", true
+	case oerr != nil:
+		a.Error, permanent = oerr.Error(), true
+	default:
+		a = h.post(ctx, w.URL, secret, d)
+	}
+	status, next := catalog.DeliveryPending, time.Time{}
+	switch {
+	case a.Error == "":
+		status = catalog.DeliveryDelivered
+	case final || permanent:
+		status = catalog.DeliveryFailed
+	default:
+		next = a.At.Add(a.Duration).Add(h.backoff().Delay(retried))
+	}
+	if _, err := h.DB.RecordWebhookAttempt(ctx, d.ID, a, status, next); err != nil {
+		if errors.Is(err, catalog.ErrWrongStatus) {
+			return nil
+		}
+		return err
+	}
+	h.log().Info("webhook: delivery", "delivery", d.ID, "event", d.EventType, "url", w.URL,
+		"attempt", retried+1, "code", a.StatusCode, "status", status, "err", a.Error)
+	switch {
+	case status == catalog.DeliveryDelivered:
+		return nil
+	case permanent:
+		return fmt.Errorf("webhook: delivery %s: %s: %w", d.ID, a.Error, asynq.SkipRetry)
+	}
+	return fmt.Errorf("webhook: delivery %s: %s", d.ID, a.Error)
+}
+
+// post sends d to url once; the attempt's Error is empty on a 2xx answer.
+func (h *Handler) post(ctx context.Context, url string, secret []byte, d catalog.WebhookDelivery) catalog.WebhookAttempt {
+	a := catalog.WebhookAttempt{At: time.Now()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Payload))
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "sohoa-webhook/1")
+	req.Header.Set(HeaderEvent, d.EventType)
+	req.Header.Set(HeaderDelivery, d.ID)
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(a.At.Unix(), 10))
+	req.Header.Set(HeaderSignature, Sign(secret, a.At, d.Payload))
+	c := h.Client
+	if c == nil {
+		c = defaultClient
+	}
+	resp, err := c.Do(req)
+	a.Duration = time.Since(a.At)
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	a.StatusCode = resp.StatusCode
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		a.Error = "HTTP " + resp.Status
+	}
+	return a
+}
+
+func (h *Handler) backoff() Backoff {
+	if h.Backoff.Base <= 0 {
+		return DefaultBackoff
+	}
+	return h.Backoff
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
