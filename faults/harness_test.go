@@ -361,9 +361,11 @@ func (c *cluster) verify(db *catalog.DB, batch string, n int, timeout time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Workers may still be finishing a duplicate delivery; let them.
+	// Workers may still be finishing a duplicate delivery or retrying a
+	// clean-up that failed while storage was down (asynq's retry delay
+	// grows to over a minute); let them.
 	var r fixity.Report
-	waitFor(t, "a clean fixity audit", 60*time.Second, func() error {
+	waitFor(t, "a clean fixity audit", 3*time.Minute, func() error {
 		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 		defer cancel()
 		r, err = (&fixity.Checker{Catalog: db, Store: store, Lister: store}).Check(ctx,

@@ -245,6 +245,10 @@ func (h *Handlers) handleSign(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("sign document %s: %w", id, err)
 	}
+	if doc.Status == catalog.DocSigned {
+		// Signed before; a retry only finishes the clean-up below.
+		return h.deleteUnsigned(ctx, doc)
+	}
 	if doc.Status != catalog.DocSigning {
 		return nil
 	}
@@ -259,14 +263,24 @@ func (h *Handlers) handleSign(ctx context.Context, t *asynq.Task) error {
 	if err := h.Catalog.SetSigned(ctx, id, info.Key, info.SHA256, info.Size); err != nil {
 		return fmt.Errorf("sign document %s: %w", id, err)
 	}
-	// The signed PDF holds the unsigned one byte for byte (the signature is
-	// an incremental update), so keeping both would store every PDF twice.
-	if err := h.Store.Delete(ctx, doc.PDFKey); err != nil {
-		h.log().Warn("delete unsigned PDF", "document", id, "key", doc.PDFKey, "err", err)
-	}
 	h.Metrics.Signed(time.Since(start))
 	h.log().Info("document signed", "document", id, "batch", doc.BatchID, "pages", doc.PageCount,
 		"sha256", info.SHA256, "seconds", time.Since(start).Seconds())
+	return h.deleteUnsigned(ctx, doc)
+}
+
+// deleteUnsigned removes the unsigned PDF of a signed document: the signed
+// PDF holds it byte for byte (the signature is an incremental update), so
+// keeping both would store every PDF twice. A failure (storage down) fails
+// the task, whose retry finds the document signed and tries again, so no
+// orphan is left behind.
+func (h *Handlers) deleteUnsigned(ctx context.Context, doc catalog.Document) error {
+	if doc.PDFKey == "" {
+		return nil
+	}
+	if err := h.Store.Delete(ctx, doc.PDFKey); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("sign document %s: delete unsigned PDF %s: %w", doc.ID, doc.PDFKey, err)
+	}
 	return nil
 }
 
