@@ -321,14 +321,15 @@ func (s *system) startWorkers(ctx context.Context) error {
 		return fmt.Errorf("workers: %w", err)
 	}
 	rec := &worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Grace: s.cfg.ReconcileGrace, Log: s.log}
-	// The queue may be new (embedded, or a wiped Redis): queue everything
-	// unfinished at once, then keep checking.
-	if _, err := (&worker.Reconciler{Catalog: s.catalog, Queue: s.queue}).Once(ctx); err != nil {
-		return err
-	}
 	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
 	go func() {
+		// Close waits for this goroutine once the server runs.
 		defer close(s.done)
+		// The queue may be new (embedded, or a wiped Redis): queue everything
+		// unfinished at once, then keep checking.
+		if _, err := (&worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Log: s.log}).Once(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("reconcile at start", "err", err)
+		}
 		rec.Run(ctx, s.cfg.ReconcileInterval)
 	}()
 	if s.cfg.FixityInterval > 0 {
