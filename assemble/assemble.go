@@ -24,13 +24,13 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"hash"
 	"image"
 	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/sohoa-vn/sohoa/ocr"
 )
@@ -376,27 +376,16 @@ func hexText(runes []rune) string {
 	return b.String()
 }
 
-// textString is a PDF text string: literal for printable ASCII, UTF-16BE
-// with a byte-order mark otherwise.
+// textString is a PDF text string, encoded by pdfcpu: a literal for
+// printable ASCII, UTF-16BE with a byte-order mark in hex otherwise.
 func textString(s string) string {
-	ascii := true
-	for _, r := range s {
-		if r < 0x20 || r > 0x7E {
-			ascii = false
-			break
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return strings.ToUpper(types.NewHexLiteral([]byte(types.EncodeUTF16String(s))).PDFString())
 		}
 	}
-	if ascii {
-		r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
-		return "(" + r.Replace(s) + ")"
-	}
-	var b strings.Builder
-	b.WriteString("<FEFF")
-	for _, u := range utf16.Encode([]rune(s)) {
-		fmt.Fprintf(&b, "%04X", u)
-	}
-	b.WriteString(">")
-	return b.String()
+	esc, _ := types.Escape(s) // never fails
+	return "(" + *esc + ")"
 }
 
 // pdfDate formats t as a PDF date, D:YYYYMMDDHHmmSS+HH'mm'.

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -552,24 +551,14 @@ func pdfDate(t time.Time) string {
 	return fmt.Sprintf("(D:%s%c%02d'%02d')", t.Format("20060102150405"), sign, off/3600, off%3600/60)
 }
 
-// pdfText encodes s as a PDF text string: a literal for printable ASCII, else UTF-16BE with BOM.
+// pdfText is a PDF text string, encoded by pdfcpu: a literal for printable
+// ASCII, UTF-16BE with a byte-order mark in hex otherwise.
 func pdfText(s string) string {
-	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {
-			ascii = false
-			break
+			return strings.ToUpper(types.NewHexLiteral([]byte(types.EncodeUTF16String(s))).PDFString())
 		}
 	}
-	if ascii {
-		r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
-		return "(" + r.Replace(s) + ")"
-	}
-	var b strings.Builder
-	b.WriteString("<FEFF")
-	for _, u := range utf16.Encode([]rune(s)) {
-		fmt.Fprintf(&b, "%04X", u)
-	}
-	b.WriteString(">")
-	return b.String()
+	esc, _ := types.Escape(s) // never fails
+	return "(" + *esc + ")"
 }
