@@ -139,21 +139,12 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) 
 	if q.Offices != nil {
 		b.where(b.in("office_id", q.Offices))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+b.conds()+
+	out, err := queryAll(ctx, db.r, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+b.conds()+
 		fmt.Sprintf(" ORDER BY seq LIMIT %d", q.Limit), b.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: audit log: %w", err)
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: audit log: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AuditHead is a point of the chain: an entry's Seq and Hash. Keep the

@@ -100,18 +100,9 @@ func (db *DB) Unfinished(ctx context.Context, before time.Time, limit int) ([]Wo
 
 // strings runs a read query returning one text column.
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var v string
+		err := s.Scan(&v)
+		return v, err
+	}, query, args...)
 }

@@ -227,18 +227,9 @@ func (db *DB) CertEntries(ctx context.Context, officeID, book string, year, mont
 		}
 		b.where("e.day LIKE " + b.arg(fmt.Sprintf("%04d-%02d-%%", year, month)))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+` WHERE `+b.conds()+` ORDER BY e.number`, b.vals...)
+	out, err := queryAll(ctx, db.r, scanEntry, `SELECT `+entryColumns+entryFrom+` WHERE `+b.conds()+` ORDER BY e.number`, b.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: certification entries: %w", err)
 	}
-	defer rows.Close()
-	var out []BookEntry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: certification entries: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }

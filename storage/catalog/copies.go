@@ -142,21 +142,12 @@ func (db *DB) Copies(ctx context.Context, offices []string, limit int) ([]Copy, 
 	if offices != nil {
 		b.where(b.in("office_id", offices))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+copyColumns+` FROM copies WHERE `+b.conds()+
+	out, err := queryAll(ctx, db.r, scanCopy, `SELECT `+copyColumns+` FROM copies WHERE `+b.conds()+
 		fmt.Sprintf(" ORDER BY issued_at DESC, id LIMIT %d", limit), b.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: copies: %w", err)
 	}
-	defer rows.Close()
-	var out []Copy
-	for rows.Next() {
-		c, err := scanCopy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: copies: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ResultMatch finds a result the way a clerk looks an original up: by
@@ -216,37 +207,19 @@ func (db *DB) CertifyQueue(ctx context.Context, offices []string, limit int) ([]
 	if offices != nil {
 		b.where("batch_id IN (SELECT id FROM batches WHERE " + b.in("office_id", offices) + ")")
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE `+b.conds()+
+	out, err := queryAll(ctx, db.r, scanDocument, `SELECT `+docColumns+` FROM documents WHERE `+b.conds()+
 		fmt.Sprintf(" ORDER BY created_at DESC, id LIMIT %d", limit), b.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: certification queue: %w", err)
 	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: certification queue: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CopiesOfDocument lists the copies issued from a document, oldest first.
 func (db *DB) CopiesOfDocument(ctx context.Context, documentID string) ([]Copy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+copyColumns+` FROM copies WHERE document_id = $1 ORDER BY issued_at, id`, documentID)
+	out, err := queryAll(ctx, db.r, scanCopy, `SELECT `+copyColumns+` FROM copies WHERE document_id = $1 ORDER BY issued_at, id`, documentID)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: copies of %s: %w", documentID, err)
 	}
-	defer rows.Close()
-	var out []Copy
-	for rows.Next() {
-		c, err := scanCopy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: copies of %s: %w", documentID, err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -149,24 +149,12 @@ func (db *DB) Document(ctx context.Context, id string) (Document, error) {
 
 // Documents lists the documents of a batch ordered by source name, then id.
 func (db *DB) Documents(ctx context.Context, batchID string) ([]Document, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents
+	out, err := queryAll(ctx, db.r, scanDocument, `SELECT `+docColumns+` FROM documents
 		WHERE batch_id = $1 ORDER BY source_name, id`, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: documents of batch %s: %w", batchID, err)
 	}
-	defer rows.Close()
-	var docs []Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: documents of batch %s: %w", batchID, err)
-		}
-		docs = append(docs, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("catalog: documents of batch %s: %w", batchID, err)
-	}
-	return docs, nil
+	return out, nil
 }
 
 // SetAssembled records the assembled, unsigned PDF of a document and moves

@@ -32,24 +32,12 @@ func (db *DB) Page(ctx context.Context, id string) (Page, error) {
 
 // Pages lists the pages of a document ordered by seq.
 func (db *DB) Pages(ctx context.Context, documentID string) ([]Page, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages
+	out, err := queryAll(ctx, db.r, scanPage, `SELECT `+pageColumns+` FROM pages
 		WHERE document_id = $1 ORDER BY seq`, documentID)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: pages of document %s: %w", documentID, err)
 	}
-	defer rows.Close()
-	var pages []Page
-	for rows.Next() {
-		p, err := scanPage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: pages of document %s: %w", documentID, err)
-		}
-		pages = append(pages, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("catalog: pages of document %s: %w", documentID, err)
-	}
-	return pages, nil
+	return out, nil
 }
 
 // lockPageDocument returns the document of a page and its status, holding

@@ -272,21 +272,12 @@ func (db *DB) WebhookDeliveries(ctx context.Context, webhookID string, limit int
 		limit = 50
 	}
 	limit = min(limit, 500)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE webhook_id = $1`+
+	out, err := queryAll(ctx, db.r, scanDelivery, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE webhook_id = $1`+
 		fmt.Sprintf(" ORDER BY created_at DESC, id LIMIT %d", limit), webhookID)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: webhook deliveries of %s: %w", webhookID, err)
 	}
-	defer rows.Close()
-	var out []WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: webhook deliveries of %s: %w", webhookID, err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PendingWebhookDeliveries returns the IDs of deliveries still pending
