@@ -154,29 +154,45 @@ type pageBuilder struct {
 
 func (b *pageBuilder) add(p placed) { b.lines = append(b.lines, p) }
 
-// text is the page's ground truth: lines top to bottom; cells that share a
-// baseline (the two-column header and closing blocks) form one line, left
-// cell first, as a line-oriented reader such as OCR reads them.
+// text is the page's ground truth (see ReadingText).
 func (b *pageBuilder) text() string {
-	ls := slices.Clone(b.lines)
-	slices.SortStableFunc(ls, func(a, b placed) int {
-		if c := cmp.Compare(a.y, b.y); c != 0 {
+	cells := make([]Cell, len(b.lines))
+	for i, l := range b.lines {
+		cells[i] = Cell{X: l.x, Y: l.y, Text: l.text}
+	}
+	return ReadingText(cells)
+}
+
+// Cell is a run of text drawn at a baseline position.
+type Cell struct {
+	X, Y float64
+	Text string
+}
+
+// ReadingText is the ground truth of a page's cells: lines top to bottom;
+// cells that share a baseline (the two-column header and closing blocks)
+// form one line, left cell first, as a line-oriented reader such as OCR
+// reads them.
+func ReadingText(cells []Cell) string {
+	ls := slices.Clone(cells)
+	slices.SortStableFunc(ls, func(a, b Cell) int {
+		if c := cmp.Compare(a.Y, b.Y); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.x, b.x)
+		return cmp.Compare(a.X, b.X)
 	})
 	var rows []string
 	lastY := -1.0
 	for _, l := range ls {
-		if l.text == "" {
+		if l.Text == "" {
 			continue
 		}
-		if l.y == lastY {
-			rows[len(rows)-1] += " " + l.text
+		if l.Y == lastY {
+			rows[len(rows)-1] += " " + l.Text
 			continue
 		}
-		rows = append(rows, l.text)
-		lastY = l.y
+		rows = append(rows, l.Text)
+		lastY = l.Y
 	}
 	return strings.Join(rows, "\n")
 }

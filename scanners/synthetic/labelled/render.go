@@ -1,7 +1,6 @@
 package labelled
 
 import (
-	"cmp"
 	"fmt"
 	"image"
 	"image/color"
@@ -9,7 +8,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -242,30 +240,13 @@ func layout(v Variant, b body, title, number, summary string, date time.Time, pa
 	return items, text(items)
 }
 
-// text is the ground truth: lines top to bottom, cells sharing a baseline
-// joined left to right.
+// text is the ground truth, read as synthetic.ReadingText reads a page.
 func text(items []item) string {
-	ls := slices.Clone(items)
-	slices.SortStableFunc(ls, func(a, b item) int {
-		if c := cmp.Compare(a.y, b.y); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.x, b.x)
-	})
-	var rows []string
-	lastY := -1.0
-	for _, l := range ls {
-		if l.text == "" {
-			continue
-		}
-		if l.y == lastY {
-			rows[len(rows)-1] += " " + l.text
-			continue
-		}
-		rows = append(rows, l.text)
-		lastY = l.y
+	cells := make([]synthetic.Cell, len(items))
+	for i, it := range items {
+		cells[i] = synthetic.Cell{X: it.x, Y: it.y, Text: it.text}
 	}
-	return strings.Join(rows, "\n")
+	return synthetic.ReadingText(cells)
 }
 
 // Render draws the page as the variant's scanner would see it: a
