@@ -38,6 +38,7 @@ type Server struct {
 	Reports  *Reports  // batch reports and archival packages
 	Copies   *Copies   // certified copies and their public verification page
 	Webhooks *Webhooks // webhook subscriptions and their delivery logs
+	QC       *QC       // the archivists' quality-control queue
 	Keys     KeyStore
 	Log      *slog.Logger
 	// Ready, when set, answers /readyz: nil means ready to serve.
@@ -62,7 +63,8 @@ type Batch struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	Progress
-	// Done is true when every document is signed or failed.
+	// Done is true when every document is signed, failed, or waits for an
+	// archivist's quality review (documents_qc; see GET /v1/batches/{id}/qc).
 	Done bool `json:"done"`
 }
 
@@ -74,6 +76,8 @@ type Progress struct {
 	PagesReceived   int `json:"pages_received"`
 	PagesOCRed      int `json:"pages_ocred"`
 	PagesFailed     int `json:"pages_failed"`
+	PagesQC         int `json:"pages_qc"`     // pages waiting for quality review
+	DocumentsQC     int `json:"documents_qc"` // documents those pages hold
 }
 
 // Document is a document's metadata as the API shows it.
@@ -102,15 +106,17 @@ type SignedPDF struct {
 
 // Page is one page's status as the API shows it.
 type Page struct {
-	Seq        int     `json:"seq"`
-	Status     string  `json:"status"`
-	Error      string  `json:"error,omitempty"`
-	Width      int     `json:"width,omitempty"`
-	Height     int     `json:"height,omitempty"`
-	DPI        int     `json:"dpi,omitempty"`
-	SHA256     string  `json:"sha256,omitempty"`
-	TextLength int     `json:"text_length"`
-	Confidence float64 `json:"confidence"`
+	Seq        int      `json:"seq"`
+	Status     string   `json:"status"`
+	Error      string   `json:"error,omitempty"`
+	Width      int      `json:"width,omitempty"`
+	Height     int      `json:"height,omitempty"`
+	DPI        int      `json:"dpi,omitempty"`
+	SHA256     string   `json:"sha256,omitempty"`
+	TextLength int      `json:"text_length"`
+	Confidence float64  `json:"confidence"`
+	QC         []string `json:"qc,omitempty"`       // quality flags
+	QCState    string   `json:"qc_state,omitempty"` // pending, accepted
 }
 
 // Report is a batch with every document and page: what became of each.
@@ -162,7 +168,7 @@ func (s *Server) batch(ctx context.Context, b catalog.Batch) (Batch, error) {
 	return Batch{
 		ID: b.ID, Name: b.Name, CreatedAt: b.CreatedAt,
 		Progress: Progress(p),
-		Done:     p.DocumentsSigned+p.DocumentsFailed == p.Documents,
+		Done:     p.DocumentsSigned+p.DocumentsFailed+p.DocumentsQC == p.Documents,
 	}, nil
 }
 
@@ -277,6 +283,7 @@ func (s *Server) document(ctx context.Context, d catalog.Document) (Document, er
 		out.Pages = append(out.Pages, Page{
 			Seq: p.Seq, Status: string(p.Status), Error: p.Error, Width: p.Width, Height: p.Height,
 			DPI: p.DPI, SHA256: p.SHA256, TextLength: p.TextLen, Confidence: p.Confidence,
+			QC: p.QC, QCState: string(p.QCState),
 		})
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -119,5 +120,40 @@ func (c *Client) PDF(ctx context.Context, id string, w io.Writer) error {
 func (c *Client) FileByHash(ctx context.Context, batchID, sha256hex string) (Upload, error) {
 	var out Upload
 	err := c.do(ctx, http.MethodGet, "/v1/batches/"+url.PathEscape(batchID)+"/files/"+sha256hex, nil, "", &out)
+	return out, err
+}
+
+// QCQueue returns up to limit pages of a batch waiting for quality review,
+// after the cursor after ("" for the start).
+func (c *Client) QCQueue(ctx context.Context, batchID, after string, limit int) (QCList, error) {
+	var out QCList
+	path := "/v1/batches/" + url.PathEscape(batchID) + "/qc?limit=" + strconv.Itoa(limit) + "&after=" + url.QueryEscape(after)
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out, err
+}
+
+// AcceptPage accepts a flagged page as it is.
+func (c *Client) AcceptPage(ctx context.Context, pageID, note string) (QCPage, error) {
+	var out QCPage
+	b, err := json.Marshal(QCDecision{Note: note})
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, http.MethodPost, "/v1/pages/"+url.PathEscape(pageID)+"/accept", bytes.NewReader(b), "application/json", &out)
+	return out, err
+}
+
+// RescanPage replaces a page's image with the one-page image r.
+func (c *Client) RescanPage(ctx context.Context, pageID, name, reason string, r io.Reader) (QCPage, error) {
+	var out QCPage
+	path := "/v1/pages/" + url.PathEscape(pageID) + "/rescan?name=" + url.QueryEscape(name) + "&reason=" + url.QueryEscape(reason)
+	err := c.do(ctx, http.MethodPost, path, r, "application/octet-stream", &out)
+	return out, err
+}
+
+// Page returns a page with its quality flags and rescan history.
+func (c *Client) Page(ctx context.Context, id string) (QCPage, error) {
+	var out QCPage
+	err := c.do(ctx, http.MethodGet, "/v1/pages/"+url.PathEscape(id), nil, "", &out)
 	return out, err
 }

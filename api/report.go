@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/sohoa-vn/sohoa/aip"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
@@ -78,6 +79,8 @@ type PageRow struct {
 	Height         int     `json:"height,omitempty"`
 	DPI            int     `json:"dpi,omitempty"`
 	SHA256         string  `json:"sha256,omitempty"`
+	QC             string  `json:"qc,omitempty"`       // quality flags, comma-separated
+	QCState        string  `json:"qc_state,omitempty"` // pending (waits for review), accepted
 	DocumentStatus string  `json:"document_status"`
 	DocumentError  string  `json:"document_error,omitempty"`
 }
@@ -86,6 +89,7 @@ func pageRow(p catalog.PageRow) PageRow {
 	return PageRow{PageID: p.PageID, DocumentID: p.DocumentID, SourceName: p.SourceName, Seq: p.Seq,
 		Status: string(p.Status), Error: p.Error, Confidence: p.Confidence, TextLength: p.TextLen,
 		Width: p.Width, Height: p.Height, DPI: p.DPI, SHA256: p.SHA256,
+		QC: strings.Join(p.QC, ","), QCState: string(p.QCState),
 		DocumentStatus: string(p.DocStatus), DocumentError: p.DocError}
 }
 
@@ -98,7 +102,7 @@ type PageList struct {
 
 // ReportCSVHeader is the first line of a batch's CSV report.
 var ReportCSVHeader = []string{"page_id", "document_id", "source_name", "seq", "status", "error",
-	"confidence", "text_length", "width", "height", "dpi", "sha256", "document_status", "document_error"}
+	"confidence", "text_length", "width", "height", "dpi", "sha256", "qc", "qc_state", "document_status", "document_error"}
 
 func (rp *Reports) reportCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -122,7 +126,7 @@ func (rp *Reports) reportCSV(w http.ResponseWriter, r *http.Request) {
 		cw.Write([]string{p.PageID, p.DocumentID, p.SourceName, strconv.Itoa(p.Seq), string(p.Status), p.Error,
 			strconv.FormatFloat(p.Confidence, 'f', 4, 64), strconv.Itoa(p.TextLen),
 			strconv.Itoa(p.Width), strconv.Itoa(p.Height), strconv.Itoa(p.DPI), p.SHA256,
-			string(p.DocStatus), p.DocError})
+			strings.Join(p.QC, ","), string(p.QCState), string(p.DocStatus), p.DocError})
 		if n++; n%500 == 0 {
 			cw.Flush()
 		}

@@ -86,6 +86,11 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		wh = &Webhooks{}
 	}
 	routes = append(routes, WebhookRoutes(wh)...)
+	qc := s.QC
+	if qc == nil {
+		qc = &QC{}
+	}
+	routes = append(routes, QCRoutes(qc)...)
 	return append(routes, extra...)
 }
 

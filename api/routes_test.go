@@ -132,6 +132,11 @@ var access = map[string]string{
 	"GET /v1/search":                         "acs",
 	"GET /v1/audit":                          "u",
 	"GET /v1/audit/verify":                   "u",
+	"GET /v1/batches/{id}/qc":                "a",
+	"GET /v1/pages/{id}":                     "a",
+	"GET /v1/pages/{id}/image":               "a",
+	"POST /v1/pages/{id}/accept":             "a",
+	"POST /v1/pages/{id}/rescan":             "a",
 }
 
 // TestAccessMatrix calls every route as every role, without a key and
@@ -156,6 +161,7 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Webhooks = &Webhooks{DB: db, Sealer: sealer}
+	srv.QC = &QC{DB: db, Store: store}
 	routes := Routes(srv, &Archive{DB: db})
 	h := Authenticate(db, nil)(NewMux(routes))
 

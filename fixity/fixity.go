@@ -44,6 +44,7 @@ type Catalog interface {
 	BatchDocuments(ctx context.Context, batchID string) iter.Seq2[catalog.Document, error]
 	Pages(ctx context.Context, documentID string) ([]catalog.Page, error)
 	CopiesOfDocument(ctx context.Context, documentID string) ([]catalog.Copy, error)
+	PageVersions(ctx context.Context, documentID, pageID string) ([]catalog.PageVersion, error)
 }
 
 // Kind is the kind of a Problem.
@@ -243,6 +244,16 @@ func (c *Checker) documentRefs(ctx context.Context, d catalog.Document, add func
 		}
 		add(ref{key: ocr, owner: po, required: done})
 		add(ref{key: altoKey(p.ID), owner: po, required: done})
+	}
+	// Images rescans replaced stay in storage as the pages' history.
+	versions, err := c.Catalog.PageVersions(ctx, d.ID, "")
+	if err != nil {
+		return fmt.Errorf("fixity: %w", err)
+	}
+	for _, v := range versions {
+		if v.BlobKey != "" {
+			add(ref{key: v.BlobKey, sha256: v.SHA256, owner: fmt.Sprintf("page %s version %d", v.PageID, v.Version), required: true})
+		}
 	}
 	switch d.Status {
 	case catalog.DocAssembling:

@@ -29,7 +29,7 @@ type Catalog interface {
 	Page(ctx context.Context, id string) (catalog.Page, error)
 	Pages(ctx context.Context, documentID string) ([]catalog.Page, error)
 	Document(ctx context.Context, id string) (catalog.Document, error)
-	MarkPageOCRed(ctx context.Context, pageID string, textLen int, confidence float64, ocrKey string) (bool, error)
+	RecordOCR(ctx context.Context, pageID string, r catalog.OCRResult) (bool, error)
 	MarkPageFailed(ctx context.Context, pageID, reason string) error
 	SetAssembled(ctx context.Context, docID, pdfKey, pdfSHA256 string, textLen int, metadata json.RawMessage) error
 	SetSigned(ctx context.Context, docID, key, sha256 string, size int64) error
@@ -54,6 +54,7 @@ type Handlers struct {
 	Sign    SignFunc
 	Queue   *Queue
 	Metrics *metrics.Metrics // may be nil
+	QC      QCPolicy         // quality flags and which hold a document for review
 	TempDir string           // for assembled and signed PDFs on their way to storage; "" = os.TempDir()
 	Log     *slog.Logger
 }
@@ -116,13 +117,16 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 	if _, err := h.Store.Put(ctx, altoKey(id), bytes.NewReader(x), int64(len(x))); err != nil {
 		return fmt.Errorf("ocr page %s: store ALTO: %w", id, err)
 	}
-	ready, err := h.Catalog.MarkPageOCRed(ctx, id, len([]rune(page.Text)), page.MeanConf, key)
+	flags, hold := h.QC.Flags(page)
+	ready, err := h.Catalog.RecordOCR(ctx, id, catalog.OCRResult{TextLen: len([]rune(page.Text)),
+		Confidence: page.MeanConf, OCRKey: key, QC: flags, Hold: hold})
 	if err != nil {
 		return fmt.Errorf("ocr page %s: %w", id, err)
 	}
 	h.Metrics.PageOCRed(time.Since(start))
 	h.log().Info("page recognised", "page", id, "document", p.DocumentID, "batch", p.BatchID,
-		"words", len(page.Words), "confidence", page.MeanConf, "seconds", time.Since(start).Seconds())
+		"words", len(page.Words), "confidence", page.MeanConf, "qc", flags, "held", hold,
+		"seconds", time.Since(start).Seconds())
 	if ready {
 		return h.Queue.EnqueueAssemble(ctx, p.DocumentID)
 	}

@@ -207,6 +207,11 @@ func waitBatch(ctx context.Context, c *api.Client, id string, progress io.Writer
 			_ = bar.Finish()
 			fmt.Fprintf(progress, "documents: %d signed, %d failed of %d; pages: %d OCR'd, %d failed of %d\n",
 				b.DocumentsSigned, b.DocumentsFailed, b.Documents, b.PagesOCRed, b.PagesFailed, b.PagesReceived)
+			if b.DocumentsQC > 0 {
+				fmt.Fprintf(progress, "%d documents wait for quality review (%d pages): sohoa qc list --batch %s\n"+
+					"%d tài liệu chờ kiểm tra chất lượng (%d trang)\n",
+					b.DocumentsQC, b.PagesQC, b.Name, b.DocumentsQC, b.PagesQC)
+			}
 			return nil
 		}
 		select {

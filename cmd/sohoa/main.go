@@ -79,7 +79,7 @@ deployment point it at Redis, MinIO/S3 and PostgreSQL:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
+	root.AddCommand(qcCmd(), serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
 		exportCmd(), reportCmd(), watchCmd(), scanCmd(), separatorSheetCmd(), fixityCmd())
 	return root
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,6 +76,11 @@ type config struct {
 	TLSCert, TLSKey                string
 	InsecureHTTP                   bool   // allow plain HTTP on a non-loopback address (TLS ends at a proxy)
 	RateVerify, RateAuthFail       string // e.g. 30/m
+	// QCHold lists the quality flags that hold a document for review
+	// (SOHOA_QC_HOLD: all, none, or e.g. "blank,unreadable"); QCMaxSkew
+	// the scanning angle in degrees beyond which a page is flagged skewed.
+	QCHold    string
+	QCMaxSkew float64
 }
 
 func defaultDataDir() string {
@@ -139,6 +145,10 @@ func configFromEnv() config {
 		InsecureHTTP:      os.Getenv("SOHOA_INSECURE_HTTP") == "true",
 		RateVerify:        envOr("SOHOA_RATE_VERIFY", "30/m"),
 		RateAuthFail:      envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
+		QCHold:            envOr("SOHOA_QC_HOLD", "all"),
+	}
+	if v, err := strconv.ParseFloat(os.Getenv("SOHOA_QC_MAX_SKEW"), 64); err == nil && v > 0 {
+		c.QCMaxSkew = v
 	}
 	return c
 }
@@ -283,8 +293,13 @@ func (s *system) startWorkers(ctx context.Context) error {
 	default:
 		return fmt.Errorf("SOHOA_OCR_ENGINE=%q: want tesseract or benchmark", s.cfg.OCREngine)
 	}
+	hold, err := worker.ParseQCHold(s.cfg.QCHold)
+	if err != nil {
+		return fmt.Errorf("SOHOA_QC_HOLD: %w", err)
+	}
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
+		QC:      worker.QCPolicy{Hold: hold, MaxSkew: s.cfg.QCMaxSkew},
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
 		Sign: func(ctx context.Context, in, out string) error {
 			opt := sign.Options{
@@ -527,6 +542,7 @@ func (s *system) startAPI(ctx context.Context) error {
 				return disp.Emit(ctx, webhook.ResultStatusChanged(r, r.Status))
 			}},
 		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Log: s.log},
+		QC:       &api.QC{DB: s.catalog, Store: s.store, Ingest: ingester, Queue: s.queue, Log: s.log},
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
 		Copies:     &api.Copies{Service: certSvc, Log: s.log},

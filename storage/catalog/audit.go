@@ -25,6 +25,8 @@ const (
 	AuditResultStatus  = "result.status" // revoked or replaced
 	AuditPDFFetch      = "pdf.fetch"
 	AuditCopyIssued    = "copy.issued"
+	AuditPageAccept    = "page.qc_accept" // an archivist accepted a flagged page
+	AuditPageRescan    = "page.rescan"    // a rescan replaced a page's image
 )
 
 // AuditEntry is one line of the append-only audit log. Hash is the SHA-256

@@ -59,11 +59,22 @@ func (db *DB) Progress(ctx context.Context, batchID string) (Progress, error) {
 	err = db.r.QueryRowContext(ctx, `SELECT
 		COUNT(*),
 		COALESCE(SUM(CASE WHEN status = 'ocr_done' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN qc_state = 'pending' THEN 1 ELSE 0 END), 0)
 		FROM pages WHERE batch_id = $1`, batchID).
-		Scan(&p.PagesReceived, &p.PagesOCRed, &p.PagesFailed)
+		Scan(&p.PagesReceived, &p.PagesOCRed, &p.PagesFailed, &p.PagesQC)
 	if err != nil {
 		return Progress{}, fmt.Errorf("catalog: progress of batch %s: %w", batchID, err)
+	}
+	if p.PagesQC > 0 {
+		// Documents held only by review: every page recognised, one pending.
+		err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents d WHERE d.batch_id = $1 AND d.status = 'ocr'
+			AND EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.qc_state = 'pending')
+			AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.status <> 'ocr_done')`, batchID).
+			Scan(&p.DocumentsQC)
+		if err != nil {
+			return Progress{}, fmt.Errorf("catalog: progress of batch %s: %w", batchID, err)
+		}
 	}
 	return p, nil
 }

@@ -89,13 +89,22 @@ type Page struct {
 	TextLen                 int
 	Confidence              float64
 	OCRKey                  string
-	CreatedAt, UpdatedAt    time.Time
+	// QC holds the quality flags OCR raised (QCBlank...), QCState whether
+	// they hold the document ("pending") or a person accepted them
+	// ("accepted", by QCBy with QCNote); "" when nothing holds the page.
+	QC                   []string
+	QCState              QCState
+	QCBy, QCNote         string
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Progress counts a batch's documents and pages.
 type Progress struct {
 	Documents, DocumentsSigned, DocumentsFailed int
 	PagesReceived, PagesOCRed, PagesFailed      int // PagesReceived counts every page recorded
+	// PagesQC counts pages waiting for a person's review; DocumentsQC the
+	// documents they hold (every other page recognised).
+	PagesQC, DocumentsQC int
 }
 
 // Work is a unit of work the queue may have lost, found by Unfinished.

@@ -552,6 +552,8 @@ func testCatalog(t *testing.T, newURL func(t *testing.T) string) {
 			t.Errorf("Unfinished after everything signed = %v, want none", w)
 		}
 	})
+
+	t.Run("QC", func(t *testing.T) { testQC(t, fresh) })
 }
 
 func makePages(docID string, n int) []catalog.Page {

@@ -116,14 +116,15 @@ func (db *DB) CreateDocument(ctx context.Context, doc Document, pages []Page) (c
 		}
 		created = true
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (`+pageColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, p := range pages {
 			if _, err := stmt.ExecContext(ctx, p.ID, p.DocumentID, p.BatchID, p.Seq, p.BlobKey, p.SHA256,
-				p.Format, p.Width, p.Height, p.DPI, p.Status, p.Error, p.TextLen, p.Confidence, p.OCRKey, t); err != nil {
+				p.Format, p.Width, p.Height, p.DPI, p.Status, p.Error, p.TextLen, p.Confidence, p.OCRKey,
+				joinFlags(p.QC), p.QCState, p.QCBy, p.QCNote, t); err != nil {
 				return fmt.Errorf("page %s: %w", p.ID, err)
 			}
 		}

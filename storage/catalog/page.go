@@ -8,13 +8,15 @@ import (
 )
 
 const pageColumns = `id, document_id, batch_id, seq, blob_key, sha256, format, width, height, dpi,
-	status, error, text_len, confidence, ocr_key, created_at, updated_at`
+	status, error, text_len, confidence, ocr_key, qc_flags, qc_state, qc_by, qc_note, created_at, updated_at`
 
 func scanPage(s scanner) (Page, error) {
 	var p Page
+	var qc string
 	err := s.Scan(&p.ID, &p.DocumentID, &p.BatchID, &p.Seq, &p.BlobKey, &p.SHA256, &p.Format,
 		&p.Width, &p.Height, &p.DPI, &p.Status, &p.Error, &p.TextLen, &p.Confidence, &p.OCRKey,
-		timeScanner{&p.CreatedAt}, timeScanner{&p.UpdatedAt})
+		&qc, &p.QCState, &p.QCBy, &p.QCNote, timeScanner{&p.CreatedAt}, timeScanner{&p.UpdatedAt})
+	p.QC = splitFlags(qc)
 	return p, err
 }
 
@@ -53,45 +55,6 @@ func (db *DB) lockPageDocument(ctx context.Context, tx *sql.Tx, pageID string) (
 		err = ErrNotFound
 	}
 	return docID, status, err
-}
-
-// MarkPageOCRed records the OCR result of a page and sets it "ocr_done".
-// Only a "received" page changes; marking it again, or marking a failed
-// page, does nothing and returns ready=false. When this call makes every
-// page of the document "ocr_done" and the document is in "ocr", it moves
-// the document to "assembling" and returns ready=true: exactly one caller
-// sees ready=true for a document, however many race.
-func (db *DB) MarkPageOCRed(ctx context.Context, pageID string, textLen int, confidence float64, ocrKey string) (ready bool, err error) {
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		docID, status, err := db.lockPageDocument(ctx, tx, pageID)
-		if err != nil {
-			return err
-		}
-		t := db.ts(now())
-		res, err := tx.ExecContext(ctx, `UPDATE pages SET status = 'ocr_done', error = '', text_len = $2,
-			confidence = $3, ocr_key = $4, updated_at = $5 WHERE id = $1 AND status = 'received'`,
-			pageID, textLen, confidence, ocrKey, t)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 || status != DocOCR {
-			return err
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE documents SET status = 'assembling', updated_at = $2
-			WHERE id = $1 AND status = 'ocr'
-			AND NOT EXISTS (SELECT 1 FROM pages WHERE document_id = $1 AND status <> 'ocr_done')`,
-			docID, t)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		ready = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("catalog: mark page %s OCRed: %w", pageID, err)
-	}
-	return ready, nil
 }
 
 // MarkPageFailed marks a page failed with reason, and its document failed

@@ -17,6 +17,8 @@ type PageRow struct {
 	TextLen                        int
 	Width, Height, DPI             int
 	SHA256                         string
+	QC                             []string // quality flags (Page.QC)
+	QCState                        QCState
 	DocStatus                      DocStatus
 	DocError                       string
 }
@@ -34,7 +36,7 @@ func (db *DB) BatchPageRows(ctx context.Context, batchID, after string, limit in
 		return nil, nil
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.document_id, d.source_name, p.seq, p.status, p.error,
-		p.confidence, p.text_len, p.width, p.height, p.dpi, p.sha256, d.status, d.error
+		p.confidence, p.text_len, p.width, p.height, p.dpi, p.sha256, p.qc_flags, p.qc_state, d.status, d.error
 		FROM pages p JOIN documents d ON d.id = p.document_id
 		WHERE p.batch_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, batchID, after, limit)
 	if err != nil {
@@ -44,10 +46,13 @@ func (db *DB) BatchPageRows(ctx context.Context, batchID, after string, limit in
 	var out []PageRow
 	for rows.Next() {
 		var r PageRow
+		var qc string
 		if err := rows.Scan(&r.PageID, &r.DocumentID, &r.SourceName, &r.Seq, &r.Status, &r.Error,
-			&r.Confidence, &r.TextLen, &r.Width, &r.Height, &r.DPI, &r.SHA256, &r.DocStatus, &r.DocError); err != nil {
+			&r.Confidence, &r.TextLen, &r.Width, &r.Height, &r.DPI, &r.SHA256, &qc, &r.QCState,
+			&r.DocStatus, &r.DocError); err != nil {
 			return nil, fmt.Errorf("catalog: pages of batch %s: %w", batchID, err)
 		}
+		r.QC = splitFlags(qc)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

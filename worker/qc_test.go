@@ -1,0 +1,56 @@
+package worker
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+func TestQCPolicyFlags(t *testing.T) {
+	words := []ocr.Word{{Text: "Điều", Conf: 90}}
+	for _, tc := range []struct {
+		name   string
+		policy QCPolicy
+		page   ocr.Page
+		flags  []string
+		hold   bool
+	}{
+		{"clean", DefaultQCPolicy(), ocr.Page{Words: words, MeanConf: 90}, nil, false},
+		{"blank", DefaultQCPolicy(), ocr.Page{Blank: true}, []string{"blank"}, true},
+		{"unreadable", DefaultQCPolicy(), ocr.Page{NeedsReview: true}, []string{"unreadable"}, true},
+		{"low confidence", DefaultQCPolicy(), ocr.Page{Words: words, NeedsReview: true, MeanConf: 40}, []string{"low_confidence"}, true},
+		{"skewed", DefaultQCPolicy(), ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: -4.2}}, []string{"skewed"}, true},
+		{"slight skew passes", DefaultQCPolicy(), ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: 2.9}}, nil, false},
+		{"own skew limit", QCPolicy{Hold: QCFlags, MaxSkew: 1}, ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: 1.5}}, []string{"skewed"}, true},
+		{"two flags", DefaultQCPolicy(), ocr.Page{Words: words, NeedsReview: true, Preprocess: ocr.Applied{Skew: 6}}, []string{"low_confidence", "skewed"}, true},
+		{"flagged, not held", QCPolicy{Hold: []string{"unreadable"}}, ocr.Page{Blank: true}, []string{"blank"}, false},
+		{"zero policy holds nothing", QCPolicy{}, ocr.Page{NeedsReview: true}, []string{"unreadable"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flags, hold := tc.policy.Flags(&tc.page)
+			if !slices.Equal(flags, tc.flags) || hold != tc.hold {
+				t.Errorf("Flags = %v, %v; want %v, %v", flags, hold, tc.flags, tc.hold)
+			}
+		})
+	}
+}
+
+func TestParseQCHold(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{"", QCFlags, true},
+		{"all", QCFlags, true},
+		{"none", nil, true},
+		{"blank, unreadable", []string{"blank", "unreadable"}, true},
+		{"blank,crooked", nil, false},
+	} {
+		got, err := ParseQCHold(tc.in)
+		if (err == nil) != tc.ok || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseQCHold(%q) = %v, %v; want %v ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
