@@ -40,6 +40,16 @@ type minioBackend interface {
 // openSeeker opens key for random access, falling back to a reader that
 // can only skip forward (it reads and discards to reach an offset).
 func openSeeker(ctx context.Context, store storage.Store, key string) (io.ReadSeekCloser, error) {
+	// Look through wrappers (metrics) to the backend: otherwise a MinIO
+	// object is read through Get, hashed by its verifying reader and again
+	// by ServeBlob, and cannot seek.
+	for {
+		u, ok := store.(interface{ Unwrap() storage.Store })
+		if !ok {
+			break
+		}
+		store = u.Unwrap()
+	}
 	switch s := store.(type) {
 	case Seeker:
 		return s.Open(ctx, key)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -29,6 +30,17 @@ var testBuckets atomic.Int64
 // to skipping forward through Get.
 type plainStore struct{ storage.Store }
 
+// wrappedStore is a wrapper like the metrics one: ServeBlob must read
+// through Unwrap to the backend's seekable reader, never through Get
+// (which would read whole objects to seek and hash them twice).
+type wrappedStore struct{ storage.Store }
+
+func (w wrappedStore) Unwrap() storage.Store { return w.Store }
+
+func (w wrappedStore) Get(ctx context.Context, key string) (io.ReadCloser, storage.Info, error) {
+	return nil, storage.Info{}, errors.New("wrappedStore: Get called; ServeBlob should have unwrapped")
+}
+
 func TestServeBlob(t *testing.T) {
 	backends := map[string]func(t *testing.T) storage.Store{
 		"localfs": func(t *testing.T) storage.Store {
@@ -46,6 +58,15 @@ func TestServeBlob(t *testing.T) {
 				t.Fatal(err)
 			}
 			return s
+		},
+		"minio-wrapped": func(t *testing.T) storage.Store {
+			srv := servicetest.MinIO(t)
+			s, err := s3store.New(t.Context(), s3store.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey,
+				SecretKey: srv.SecretKey, Bucket: fmt.Sprintf("sohoa-api-test-%d", testBuckets.Add(1))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return wrappedStore{s}
 		},
 		"plain": func(t *testing.T) storage.Store {
 			s, err := localfs.New(t.TempDir())

@@ -163,6 +163,10 @@ func (c countingStore) Stat(ctx context.Context, key string) (storage.Info, erro
 	return info, err
 }
 
+// Unwrap returns the store being counted, for callers that need what only
+// the backend offers (the API's ranged reads straight from MinIO).
+func (c countingStore) Unwrap() storage.Store { return c.Store }
+
 func (c countingStore) Delete(ctx context.Context, key string) error {
 	err := c.Store.Delete(ctx, key)
 	c.count("delete", err)
