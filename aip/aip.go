@@ -45,6 +45,7 @@ type Catalog interface {
 	BatchDocuments(ctx context.Context, batchID string) iter.Seq2[catalog.Document, error]
 	Document(ctx context.Context, id string) (catalog.Document, error)
 	Pages(ctx context.Context, documentID string) ([]catalog.Page, error)
+	PageVersions(ctx context.Context, documentID, pageID string) ([]catalog.PageVersion, error)
 }
 
 // Vietnam is the zone of every time written into a package (+07:00).
@@ -431,7 +432,11 @@ func (r *run) document(d catalog.Document) error {
 	if err := r.eadCs.put(r.eadC(d, m, pdf, ordinal, conf)); err != nil {
 		return err
 	}
-	return r.premis(d, pdf, altos, ocrTime, conf, len(pages))
+	versions, err := r.e.Catalog.PageVersions(r.ctx, d.ID, "")
+	if err != nil {
+		return err
+	}
+	return r.premis(d, pdf, altos, ocrTime, conf, pages, versions)
 }
 
 // pages0 is the page ID in an ALTO file's path.
@@ -517,8 +522,11 @@ func (r *run) eadC(d catalog.Document, m metadata.Metadata, pdf file, ordinal in
 }
 
 // premis spools a document's PREMIS objects and its ingest, OCR and
-// signing events.
-func (r *run) premis(d catalog.Document, pdf file, altos []file, ocrTime time.Time, meanConf float64, pages int) error {
+// signing events, and the quality-control decisions on its pages: each
+// rescan that replaced a page image and each flagged page a person accepted.
+func (r *run) premis(d catalog.Document, pdf file, altos []file, ocrTime time.Time, meanConf float64,
+	pageList []catalog.Page, versions []catalog.PageVersion) error {
+	pages := len(pageList)
 	evIngest, evOCR, evSign := "ev-ingest-"+d.ID, "ev-ocr-"+d.ID, "ev-sign-"+d.ID
 	obj := func(f file, name string, format string, events ...string) premisObject {
 		var o premisObject
@@ -564,6 +572,20 @@ func (r *run) premis(d catalog.Document, pdf file, altos []file, ocrTime time.Ti
 		ev(evSign, "digital signature generation", d.UpdatedAt,
 			"Ký số PAdES / PAdES digital signature",
 			fmt.Sprintf("signed PDF SHA-256 %s, %d bytes", d.SignedSHA256, d.SignedSize), pdf),
+	}
+	seq := map[string]int{}
+	for _, p := range pageList {
+		seq[p.ID] = p.Seq
+		if p.QCState == catalog.QCAccepted {
+			events = append(events, ev("ev-qc-"+p.ID, "validation", p.UpdatedAt,
+				fmt.Sprintf("Kiểm tra chất lượng: trang %d được chấp nhận / quality review: page %d accepted by %s", p.Seq, p.Seq, p.QCBy),
+				fmt.Sprintf("flags %s; %s", strings.Join(p.QC, ","), p.QCNote), pdf))
+		}
+	}
+	for _, v := range versions {
+		events = append(events, ev(fmt.Sprintf("ev-rescan-%s-%d", v.PageID, v.Version), "modification", v.ReplacedAt,
+			fmt.Sprintf("Quét lại trang %d / page %d rescanned by %s: %s", seq[v.PageID], seq[v.PageID], v.ReplacedBy, v.Reason),
+			fmt.Sprintf("replaced image SHA-256 %s (flags %s), kept in storage", v.SHA256, strings.Join(v.QC, ",")), pdf))
 	}
 	for _, e := range events {
 		if err := r.events.put(e); err != nil {

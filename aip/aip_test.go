@@ -673,3 +673,60 @@ func BenchmarkExportLargePDF(b *testing.B) {
 		}
 	}
 }
+
+// Quality-control decisions (a flagged page accepted, a page rescanned)
+// are PREMIS events of the document, with who and why.
+func TestExportQCEvents(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pages := []catalog.Page{
+		{ID: "dq4-p0001", Seq: 1, BlobKey: "pages/q1.png", SHA256: "11", Format: "png", DPI: 300},
+		{ID: "dq4-p0002", Seq: 2, BlobKey: "pages/q2.png", SHA256: "22", Format: "png", DPI: 300},
+	}
+	if _, err := f.db.CreateDocument(ctx, catalog.Document{ID: "dq4", BatchID: "b1", SourceName: "dq4.tif", SourceSHA256: strings.Repeat("cd", 32)}, pages); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := f.db.RecordOCR(ctx, pages[0].ID, catalog.OCRResult{OCRKey: "ocr/q1", QC: []string{catalog.QCBlank}, Hold: true})
+	must(err)
+	_, err = f.db.RecordOCR(ctx, pages[1].ID, catalog.OCRResult{TextLen: 9, Confidence: 30, OCRKey: "ocr/q2", QC: []string{catalog.QCSkewed}, Hold: true})
+	must(err)
+	must(f.db.ReplacePage(ctx, pages[1].ID, catalog.Page{BlobKey: "pages/q2b.png", SHA256: "2b", Format: "png", DPI: 300}, "archivist-binh", "nghiêng quá / too skewed"))
+	_, err = f.db.MarkPageOCRed(ctx, pages[1].ID, 400, 91, "ocr/q2")
+	must(err)
+	ready, err := f.db.AcceptPage(ctx, pages[0].ID, "archivist-an", "mặt sau trắng")
+	must(err)
+	if !ready {
+		t.Fatal("document not released by the acceptance")
+	}
+	must(f.db.SetAssembled(ctx, "dq4", "pdf/dq4.pdf", "00", 400, nil))
+	pdf := []byte("%PDF-1.7\n% dq4\n%%EOF\n")
+	info, err := f.store.Put(ctx, "signed/dq4.pdf", bytes.NewReader(pdf), int64(len(pdf)))
+	must(err)
+	must(f.db.SetSigned(ctx, "dq4", info.Key, info.SHA256, info.Size))
+
+	out := t.TempDir()
+	w, err := aip.NewDir(out)
+	must(err)
+	if _, err := f.exporter().Export(ctx, aip.Selection{DocumentIDs: []string{"dq4"}, ID: "HS-QC"}, w); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(out, "HS-QC")
+	validatePackage(t, root, false)
+	b, err := os.ReadFile(filepath.Join(root, "metadata", "preservation", "PREMIS.xml"))
+	must(err)
+	premis := string(b)
+	for _, want := range []string{
+		"<eventType>validation</eventType>", "page 1 accepted by archivist-an", "mặt sau trắng",
+		"<eventType>modification</eventType>", "page 2 rescanned by archivist-binh: nghiêng quá / too skewed", "replaced image SHA-256 22 (flags skewed)",
+	} {
+		if !strings.Contains(premis, want) {
+			t.Errorf("PREMIS.xml lacks %q", want)
+		}
+	}
+}
