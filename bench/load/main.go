@@ -59,6 +59,7 @@ type config struct {
 	duration    time.Duration
 	pgAdmin     string
 	keep        bool
+	profile     string
 	wrk, minio  string
 	redisServer string
 }
@@ -74,6 +75,7 @@ func main() {
 	flag.StringVar(&c.pgAdmin, "postgres", envOr("SOHOA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"PostgreSQL admin URL; a fresh database is created beside it and dropped after")
 	flag.BoolVar(&c.keep, "keep", false, "keep the working directory")
+	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of sohoa taken during its run to this file (go tool pprof)")
 	flag.StringVar(&c.wrk, "wrk", "wrk", "wrk binary (Debian: apt-get install wrk)")
 	flag.StringVar(&c.minio, "minio", envOr("SOHOA_MINIO_BIN", filepath.Join(home, ".cache/sohoa/bin/minio")), "MinIO server binary")
 	flag.StringVar(&c.redisServer, "redis-server", envOr("SOHOA_REDIS_BIN", "redis-server"), "redis-server binary")
@@ -199,7 +201,7 @@ func run(ctx context.Context, c config) error {
 	// sohoa's API alone: PDFs are served by the API process.
 	env := []string{"SOHOA_S3_ENDPOINT=" + minioAddr, "SOHOA_S3_ACCESS_KEY=" + accessKey, "SOHOA_S3_SECRET_KEY=" + secretKey,
 		"SOHOA_S3_BUCKET=" + bucket, "SOHOA_DATABASE_URL=" + dbURL, "SOHOA_REDIS_URL=redis://" + redisAddr + "/0",
-		"SOHOA_DATA_DIR=" + filepath.Join(work, "data"), "SOHOA_METRICS_ADDR=" + metricsAddr}
+		"SOHOA_DATA_DIR=" + filepath.Join(work, "data"), "SOHOA_METRICS_ADDR=" + metricsAddr, "SOHOA_PPROF=true"}
 	if err := ps.start(ctx, logf, env, bin, "serve", "--role", "api", "--addr", apiAddr); err != nil {
 		return err
 	}
@@ -233,7 +235,16 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	fmt.Printf("wrk -t%d -c%d -d%s, %d documents, loopback\n", c.threads, c.conns, c.duration, len(seeded))
+	profDone := make(chan error, 1)
+	if c.profile != "" {
+		go func() { profDone <- cpuProfile(ctx, "http://"+metricsAddr, c.duration, c.profile) }()
+	} else {
+		profDone <- nil
+	}
 	viaAPI, err := runWrk(ctx, c, work, script, "http://"+apiAddr, apiPaths, "Authorization: Bearer "+token)
+	if perr := <-profDone; perr != nil {
+		fmt.Fprintf(os.Stderr, "profile: %v\n", perr)
+	}
 	if err != nil {
 		return fmt.Errorf("wrk sohoa: %w", err)
 	}
@@ -518,4 +529,31 @@ func runWrk(ctx context.Context, c config, work, script, base string, paths []st
 	}
 	return wrkResult{p50: time.Duration(n[1]) * time.Microsecond, p99: time.Duration(n[2]) * time.Microsecond,
 		requests: n[3], bytes: n[4], duration: time.Duration(n[5]) * time.Microsecond, errors: n[6]}, nil
+}
+
+// cpuProfile saves a CPU profile of the server at base, taken over most of
+// a run of length d.
+func cpuProfile(ctx context.Context, base string, d time.Duration, path string) error {
+	secs := max(int((d*8/10)/time.Second), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
