@@ -325,26 +325,44 @@ func testArchive(t *testing.T, newDB func(t *testing.T) (url string, raw func() 
 	})
 
 	t.Run("AuditConcurrent", func(t *testing.T) {
+		// Group-committed appends (Audit) race appends made inside the
+		// transactions of the changes they record (CreateResult): one chain.
 		db, _ := fresh(t)
 		var wg sync.WaitGroup
-		errs := make(chan error, 40)
+		errs := make(chan error, 48)
+		seqs := make(chan int64, 40)
 		for i := range 40 {
 			wg.Go(func() {
-				_, err := db.Audit(ctx, catalog.AuditEntry{Actor: fmt.Sprintf("w%d", i), Action: catalog.AuditPDFFetch,
+				e, err := db.Audit(ctx, catalog.AuditEntry{Actor: fmt.Sprintf("w%d", i), Action: catalog.AuditPDFFetch,
 					Subject: "doc", Detail: json.RawMessage(`{"n": ` + fmt.Sprint(i) + `}`)})
+				errs <- err
+				seqs <- e.Seq
+			})
+		}
+		for i := range 8 {
+			wg.Go(func() {
+				_, err := db.CreateResult(ctx, sample(fmt.Sprintf("KQ-C%d", i)), results.Event{Actor: "tester", Reason: "test"})
 				errs <- err
 			})
 		}
 		wg.Wait()
 		close(errs)
+		close(seqs)
 		for err := range errs {
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
+		seen := map[int64]bool{}
+		for s := range seqs {
+			if s < 1 || s > 48 || seen[s] {
+				t.Errorf("Audit returned seq %d (repeated or out of range)", s)
+			}
+			seen[s] = true
+		}
 		head, err := db.VerifyAudit(ctx)
-		if err != nil || head.Seq != 40 {
-			t.Fatalf("VerifyAudit = %+v, %v; want 40 entries", head, err)
+		if err != nil || head.Seq != 48 {
+			t.Fatalf("VerifyAudit = %+v, %v; want 48 entries", head, err)
 		}
 		page, err := db.AuditLog(ctx, catalog.AuditQuery{AfterSeq: 10, Limit: 5})
 		if err != nil || len(page) != 5 || page[0].Seq != 11 || page[4].Seq != 15 {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,24 +58,139 @@ func auditHash(e AuditEntry) string {
 }
 
 // Audit appends e to the audit log (Seq, At, PrevHash and Hash are set
-// here) and returns it as stored.
-func (db *DB) Audit(ctx context.Context, e AuditEntry) (out AuditEntry, err error) {
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		out, err = db.appendAudit(ctx, tx, e)
-		return err
-	})
+// here) and returns it as stored, once it is committed.
+//
+// Appends are serialized (each links to the one before), so one
+// transaction per append would cap a busy API at one commit (one fsync)
+// per fetch. Concurrent Audit calls are instead group-committed: one
+// goroutine writes every entry waiting at that moment in one transaction
+// and answers each caller after the commit. Written by hand: database/sql
+// and pgx have no group commit.
+func (db *DB) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	e, err := prepareAudit(e)
 	if err != nil {
-		return out, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, err)
+		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, err)
 	}
-	return out, nil
+	q := &db.audit
+	q.once.Do(func() {
+		q.reqs = make(chan auditReq, 1024)
+		q.quit = make(chan struct{})
+		q.done = make(chan struct{})
+		go db.auditLoop()
+	})
+	if q.reqs == nil { // closed before any append
+		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, errClosed)
+	}
+	r := auditReq{e: e, res: make(chan auditRes, 1)}
+	select {
+	case q.reqs <- r:
+	case <-q.quit:
+		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, errClosed)
+	case <-ctx.Done():
+		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, ctx.Err())
+	}
+	select {
+	case res := <-r.res:
+		if res.err != nil {
+			return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, res.err)
+		}
+		return res.e, nil
+	case <-ctx.Done():
+		// The entry may still be written: the log records the attempt.
+		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, ctx.Err())
+	}
+}
+
+var errClosed = errors.New("catalog closed")
+
+// auditQueue feeds Audit calls to the group-commit goroutine.
+type auditQueue struct {
+	once sync.Once
+	reqs chan auditReq
+	quit chan struct{} // closed by Close
+	done chan struct{} // closed when the goroutine has ended
+}
+
+type auditReq struct {
+	e   AuditEntry
+	res chan auditRes // buffered: the goroutine never waits for a caller
+}
+
+type auditRes struct {
+	e   AuditEntry
+	err error
+}
+
+// maxAuditBatch bounds one group commit.
+const maxAuditBatch = 256
+
+// auditLoop commits waiting entries, as many as are there, one
+// transaction at a time, until Close.
+func (db *DB) auditLoop() {
+	q := &db.audit
+	defer close(q.done)
+	for {
+		var batch []auditReq
+		select {
+		case r := <-q.reqs:
+			batch = append(batch, r)
+		case <-q.quit:
+			for {
+				select {
+				case r := <-q.reqs:
+					r.res <- auditRes{err: errClosed}
+				default:
+					return
+				}
+			}
+		}
+	drain:
+		for len(batch) < maxAuditBatch {
+			select {
+			case r := <-q.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		out := make([]AuditEntry, len(batch))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			prev, err := db.lockAudit(ctx, tx)
+			if err != nil {
+				return err
+			}
+			for i, r := range batch {
+				if out[i], err = db.insertAudit(ctx, tx, prev, r.e); err != nil {
+					return err
+				}
+				prev = out[i]
+			}
+			return nil
+		})
+		cancel()
+		for i, r := range batch {
+			r.res <- auditRes{e: out[i], err: err}
+		}
+	}
+}
+
+// stopAudit ends the group-commit goroutine, if it started, after its
+// current transaction.
+func (db *DB) stopAudit() {
+	q := &db.audit
+	q.once.Do(func() {}) // none may start after this
+	if q.quit != nil {
+		close(q.quit)
+		<-q.done
+	}
 }
 
 // auditLock is the PostgreSQL advisory lock key that serializes appends.
 const auditLock = 0x736f686f61 // "sohoa"
 
-// appendAudit appends e inside tx. On PostgreSQL an advisory lock held to
-// the end of tx orders appenders; SQLite's single writer already does.
-func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditEntry, error) {
+// prepareAudit checks an entry and compacts its detail.
+func prepareAudit(e AuditEntry) (AuditEntry, error) {
 	if e.Action == "" {
 		return e, fmt.Errorf("audit entry without action")
 	}
@@ -86,25 +202,49 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditE
 		return e, fmt.Errorf("audit detail is not JSON: %w", err)
 	}
 	e.Detail = buf.Bytes()
+	return e, nil
+}
+
+// lockAudit takes the right to append inside tx and returns the last entry
+// (Seq 0 and the genesis hash for an empty log). On PostgreSQL an
+// advisory lock held to the end of tx orders appenders; SQLite's single
+// writer already does.
+func (db *DB) lockAudit(ctx context.Context, tx *sql.Tx) (AuditEntry, error) {
+	var last AuditEntry
 	if db.postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(auditLock)); err != nil {
-			return e, err
+			return last, err
 		}
 	}
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		e.Seq, e.PrevHash, err = 0, genesis, nil
+		last.Seq, last.Hash, err = 0, genesis, nil
 	}
-	if err != nil {
-		return e, err
-	}
-	e.Seq++
+	return last, err
+}
+
+// insertAudit writes e, prepared, after prev.
+func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, prev, e AuditEntry) (AuditEntry, error) {
+	e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
 	e.At = now()
 	e.Hash = auditHash(e)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, office_id, action, subject, detail, prev_hash, hash)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, office_id, action, subject, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		e.Seq, db.ts(e.At), e.Actor, e.OfficeID, e.Action, e.Subject, string(e.Detail), e.PrevHash, e.Hash)
 	return e, err
+}
+
+// appendAudit appends e inside tx, the transaction of the change it records.
+func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditEntry, error) {
+	e, err := prepareAudit(e)
+	if err != nil {
+		return e, err
+	}
+	prev, err := db.lockAudit(ctx, tx)
+	if err != nil {
+		return e, err
+	}
+	return db.insertAudit(ctx, tx, prev, e)
 }
 
 const auditColumns = `seq, at, actor, office_id, action, subject, detail, prev_hash, hash`

@@ -128,6 +128,7 @@ type DB struct {
 	w        *sql.DB // writes, and reads inside write transactions
 	r        *sql.DB // reads; the same as w on PostgreSQL
 	postgres bool
+	audit    auditQueue // group commit of Audit
 }
 
 // Open connects to the catalog at url and applies pending migrations.
@@ -185,6 +186,7 @@ func (db *DB) migrate(ctx context.Context, dialect goose.Dialect, opts []goose.P
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stopAudit()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
