@@ -85,6 +85,7 @@ func freePort(t *testing.T) int {
 // proc is a child process whose output goes to a log file.
 type proc struct {
 	name string
+	log  string // where its output goes
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -108,19 +109,26 @@ type cluster struct {
 func (c *cluster) start(name string, bin string, args []string, env []string) *proc {
 	t := c.t
 	logPath := filepath.Join(c.dir, fmt.Sprintf("%s-%d.log", name, len(c.logFiles)))
+	// Each child gets a temporary directory of its own under the
+	// cluster's, so that TestNoSecretsInLogs can search whatever the
+	// processes wrote.
+	tmp := filepath.Join(c.dir, "tmp", fmt.Sprintf("%s-%d", name, len(c.logFiles)))
 	c.logFiles = append(c.logFiles, logPath)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
+	p := &proc{name: name, log: logPath, cmd: cmd, done: make(chan struct{})}
 	go func() { cmd.Wait(); f.Close(); close(p.done) }()
 	t.Cleanup(func() { p.kill() })
 	return p
@@ -240,12 +248,26 @@ func (c *cluster) tail(path string) string {
 	return string(b)
 }
 
+// options change what newClusterWith starts.
+type options struct {
+	// pgURL is the catalog's database; "" = a fresh database on the
+	// machine's PostgreSQL.
+	pgURL string
+	// env is added to the settings of the API and the workers.
+	env []string
+}
+
 // newCluster starts Redis, MinIO, PostgreSQL, the API and one worker.
-func newCluster(t *testing.T) *cluster {
+func newCluster(t *testing.T) *cluster { return newClusterWith(t, options{}) }
+
+func newClusterWith(t *testing.T, opt options) *cluster {
+	if opt.pgURL == "" {
+		opt.pgURL = servicetest.Postgres(t)
+	}
 	c := &cluster{t: t, dir: t.TempDir(), bin: sohoaBinary(t),
 		redisPort: freePort(t), minioAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		access: "faults-" + strings.ToLower(rand.Text()[:6]), secret: "s3-secret-" + rand.Text(),
-		bucket: "sohoa", pgURL: servicetest.Postgres(t), apiAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+		bucket: "sohoa", pgURL: opt.pgURL, apiAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
 	c.minioDir = filepath.Join(c.dir, "minio")
 	c.startRedis()
 	c.startMinIO()
@@ -258,6 +280,7 @@ func newCluster(t *testing.T) *cluster {
 		"SOHOA_RECONCILE_INTERVAL=5s",
 		"SOHOA_METRICS_ADDR=127.0.0.1:0",
 	}
+	c.env = append(c.env, opt.env...)
 	c.startAPI()
 	c.startWorker()
 	return c
@@ -340,9 +363,9 @@ func waitProgress(t *testing.T, db *catalog.DB, batch string, timeout time.Durat
 }
 
 // verify checks the final state: every page OCR'd once, every document
-// signed, no duplicates, nothing missing, orphaned or changed in storage;
-// and prints the counts.
-func (c *cluster) verify(db *catalog.DB, batch string, n int, timeout time.Duration) {
+// signed, no duplicates, nothing missing, orphaned or changed in storage
+// (certified copies included); prints the counts and returns the audit.
+func (c *cluster) verify(db *catalog.DB, batch string, n int, timeout time.Duration) fixity.Report {
 	t := c.t
 	p := waitProgress(t, db, batch, timeout, func(p catalog.Progress) bool {
 		return p.DocumentsSigned+p.DocumentsFailed == p.Documents && p.Documents == n
@@ -395,4 +418,5 @@ func (c *cluster) verify(db *catalog.DB, batch string, n int, timeout time.Durat
 	if prefixes["pages"] != n || prefixes["ocr"] != n || prefixes["alto"] != n || prefixes["signed"] != n || prefixes["pdf"] != 0 {
 		t.Errorf("objects by prefix %v, want %d pages, ocr, alto and signed and no unsigned pdf", prefixes, n)
 	}
+	return r
 }
