@@ -71,6 +71,10 @@ func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what string, er
 			"the original's result is not valid: acknowledge the warning (ack_warning)", nil)
 	case errors.Is(err, certify.ErrNotReady):
 		c.fail(w, r, http.StatusConflict, "not_ready", "tài liệu chưa xử lý xong", "the document is not processed yet", nil)
+	case errors.Is(err, certify.ErrPageTooSmall):
+		c.fail(w, r, http.StatusUnprocessableEntity, "page_too_small",
+			"trang cuối quá hẹp để đóng lời chứng (kiểm tra độ phân giải khi quét); số đã lấy được hủy kèm lý do",
+			"the last page is too narrow for the statement (check the scan's resolution); the number taken was voided with the reason", nil)
 	case errors.Is(err, certify.ErrUnknownOffice):
 		c.fail(w, r, http.StatusConflict, "no_book", "cơ quan của bạn chưa được cấu hình sổ chứng thực", "your office has no certification book configured", nil)
 	case errors.Is(err, catalog.ErrNotFound):

@@ -120,6 +120,9 @@ var (
 	ErrNeedsAck = errors.New("kết quả gốc không còn hiệu lực: cần xác nhận cảnh báo / the original's result is not valid: the warning must be acknowledged")
 	// ErrUnknownOffice is returned for an office the service has no settings for.
 	ErrUnknownOffice = errors.New("cơ quan chưa được cấu hình chứng thực / the office is not configured for certification")
+	// ErrPageTooSmall is returned when the statement does not fit on the
+	// copy's last page (stamp.ErrTooWide): retrying cannot help.
+	ErrPageTooSmall = stamp.ErrTooWide
 	// ErrNotReady is returned for a document whose pages are not all OCR'd.
 	ErrNotReady = errors.New("tài liệu chưa xử lý xong / the document is not processed yet")
 )
@@ -357,15 +360,21 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	url := office.VerifyURL + code
 	blobKey := ""
 	fail := func(err error) (Issued, error) {
-		// A fresh context: the request's may be what failed.
-		vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if blobKey != "" {
-			s.Store.Delete(vctx, blobKey)
-		}
 		reason := "cấp bản sao thất bại / issuance failed: " + err.Error()
-		if _, verr := s.DB.VoidCertEntry(vctx, entry.ID, req.Actor, reason); verr != nil && !errors.Is(verr, catalog.ErrEntryNotPending) {
-			s.log().Error("certify: void number", "entry", entry.ID, "number", entry.Number, "err", verr)
+		if !s.settle(ctx, entry, blobKey, req.Actor, reason) {
+			// The catalog cannot be asked now (it may be what failed):
+			// settle once it answers, in the background; if this process
+			// ends first, Recover voids the number.
+			go func() {
+				t := time.NewTicker(15 * time.Second)
+				defer t.Stop()
+				for range 40 {
+					<-t.C
+					if s.settle(context.Background(), entry, blobKey, req.Actor, reason) {
+						return
+					}
+				}
+			}()
 		}
 		return Issued{Entry: entry}, err
 	}
@@ -415,6 +424,36 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	s.log().Info("certified copy issued", "copy", c.ID, "book", entry.Book, "number", entry.Number,
 		"document", doc.ID, "pages", len(pages), "seconds", time.Since(at).Seconds())
 	return Issued{Copy: c, Entry: entry, URL: url}, nil
+}
+
+// settle ends a failed issuance: it voids the pending number and then
+// removes the copy's file, if one was stored. The order matters: when the
+// number turns out not to be pending, the copy may have been issued after
+// all (its commit succeeded but the answer was lost), and its file must
+// stay. It returns false when the catalog could not be asked.
+func (s *Service) settle(ctx context.Context, entry catalog.BookEntry, blobKey, actor, reason string) bool {
+	// A fresh context: the request's may be what failed.
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, err := s.DB.VoidCertEntry(vctx, entry.ID, actor, reason)
+	if errors.Is(err, catalog.ErrEntryNotPending) {
+		var cur catalog.BookEntry
+		if cur, err = s.DB.CertEntry(vctx, entry.ID); err == nil && cur.Status == catalog.EntryIssued {
+			s.log().Warn("certify: an issuance reported failed was committed; the copy stands",
+				"entry", entry.ID, "number", entry.Number, "copy", cur.CopyID)
+			return true
+		}
+	}
+	if err != nil {
+		s.log().Error("certify: void number", "entry", entry.ID, "number", entry.Number, "err", err)
+		return false
+	}
+	if blobKey != "" {
+		if err := s.Store.Delete(vctx, blobKey); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			s.log().Error("certify: delete the file of a voided copy", "key", blobKey, "err", err)
+		}
+	}
+	return true
 }
 
 // render writes the copy, stamped and not yet signed, into dir and

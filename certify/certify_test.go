@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -331,4 +333,49 @@ func crashChild(dir string) {
 	_, err = svc.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: os.Getenv("SOHOA_CERTIFY_CRASH_DOC"), Actor: "child"})
 	fmt.Fprintln(os.Stderr, "issue returned (it should have been killed):", err)
 	os.Exit(4)
+}
+
+// A page too narrow for the statement is a specific error (the API
+// answers 422, so clients do not retry), the number it took is voided
+// with the reason, and no copy or file is left.
+func TestIssuePageTooSmall(t *testing.T) {
+	ctx := context.Background()
+	f := certifytest.New(t, "")
+	img := image.NewGray(image.Rect(0, 0, 240, 1600)) // 1.2 × 8 inches at 200 dpi
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Store.Put(ctx, "pages/narrow.png", bytes.NewReader(b.Bytes()), int64(b.Len())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.DB.CreateDocument(ctx, catalog.Document{ID: "narrow", BatchID: "scans", SourceName: "narrow.png", PageCount: 1},
+		[]catalog.Page{{ID: "narrow-p1", Seq: 1, BlobKey: "pages/narrow.png", Format: "png", DPI: 200, Width: 240, Height: 1600}}); err != nil {
+		t.Fatal(err)
+	}
+	js := []byte(`{"text":""}`)
+	if _, err := f.Store.Put(ctx, "ocr/narrow-p1.json", bytes.NewReader(js), int64(len(js))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.DB.MarkPageOCRed(ctx, "narrow-p1", 0, 0, "ocr/narrow-p1.json"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: "narrow", Actor: "clerk"})
+	if !errors.Is(err, certify.ErrPageTooSmall) {
+		t.Fatalf("Issue on a narrow page = %v, want ErrPageTooSmall", err)
+	}
+	now := time.Now().In(results.Vietnam)
+	entries, err := f.DB.CertEntries(ctx, certifytest.Office, "02-"+certify.BookType, now.Year(), int(now.Month()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Status != catalog.EntryVoided || !strings.Contains(entries[0].VoidReason, "wider than the page") {
+		t.Errorf("book = %+v; want the number voided, naming the cause", entries)
+	}
+	if cs, err := f.DB.CopiesOfDocument(ctx, "narrow"); err != nil || len(cs) != 0 {
+		t.Errorf("copies = %v, %v; want none", cs, err)
+	}
 }

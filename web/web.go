@@ -291,6 +291,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusConflict, texts[l]["needack"]
 	case errors.Is(err, certify.ErrNotReady):
 		status, msg = http.StatusConflict, texts[l]["notready"]
+	case errors.Is(err, certify.ErrPageTooSmall):
+		status, msg = http.StatusUnprocessableEntity, texts[l]["toosmall"]
 	case errors.Is(err, certify.ErrUnknownOffice):
 		status, msg = http.StatusConflict, texts[l]["nobook"]
 	case errors.Is(err, catalog.ErrEntryNotPending):

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -27,6 +28,10 @@ import (
 	"github.com/skip2/go-qrcode"
 	"golang.org/x/text/unicode/norm"
 )
+
+// ErrTooWide is returned when the statement and its QR code do not fit
+// across the page: the scan is too narrow (or its resolution is wrong).
+var ErrTooWide = errors.New("lời chứng quá rộng cho trang / the statement is wider than the page")
 
 // Statement is what to stamp.
 type Statement struct {
@@ -136,7 +141,7 @@ func Stamp(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, s St
 	boxH := pad*2 + max(textH, qrSize)
 	x0, y0 := box.LL.X+margin, box.LL.Y+margin
 	if boxW > box.Width()-2*margin {
-		return fmt.Errorf("lời chứng quá rộng cho trang / the statement is wider than the page (%.0f > %.0f pt)", boxW, box.Width()-2*margin)
+		return fmt.Errorf("%w (%.0f > %.0f pt)", ErrTooWide, boxW, box.Width()-2*margin)
 	}
 
 	var c bytes.Buffer

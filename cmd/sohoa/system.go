@@ -82,6 +82,10 @@ type config struct {
 	// the scanning angle in degrees beyond which a page is flagged skewed.
 	QCHold    string
 	QCMaxSkew float64
+	// A certification number still pending CertRecoverAfter after it was
+	// taken (its issuance died with a process or the database) is voided
+	// with the reason; the check runs every CertRecoverEvery.
+	CertRecoverAfter, CertRecoverEvery time.Duration
 }
 
 func defaultDataDir() string {
@@ -147,6 +151,8 @@ func configFromEnv() config {
 		RateVerify:        envOr("SOHOA_RATE_VERIFY", "30/m"),
 		RateAuthFail:      envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
 		QCHold:            envOr("SOHOA_QC_HOLD", "all"),
+		CertRecoverAfter:  durationEnv("SOHOA_CERTIFY_RECOVER_AFTER", 10*time.Minute),
+		CertRecoverEvery:  durationEnv("SOHOA_CERTIFY_RECOVER_INTERVAL", 5*time.Minute),
 	}
 	if v, err := strconv.ParseFloat(os.Getenv("SOHOA_QC_MAX_SKEW"), 64); err == nil && v > 0 {
 		c.QCMaxSkew = v
@@ -501,7 +507,11 @@ func (s *system) identity() (*sign.Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("SOHOA_SIGN_P12: %w", err)
 	}
-	return sign.LoadPKCS12(b, s.cfg.P12Password)
+	id, err := sign.LoadPKCS12(b, s.cfg.P12Password)
+	if err != nil {
+		return nil, fmt.Errorf("SOHOA_SIGN_P12: %w", err)
+	}
+	return id, nil
 }
 
 func (s *system) startAPI(ctx context.Context) error {
@@ -586,10 +596,10 @@ func (s *system) startAPI(ctx context.Context) error {
 	// A certification number taken by a process that died before the copy
 	// was issued is voided, with the reason, so the book has no silent gap.
 	go func() {
-		t := time.NewTicker(5 * time.Minute)
+		t := time.NewTicker(s.cfg.CertRecoverEvery)
 		defer t.Stop()
 		for {
-			if voided, err := certSvc.Recover(ctx, 10*time.Minute); err != nil && ctx.Err() == nil {
+			if voided, err := certSvc.Recover(ctx, s.cfg.CertRecoverAfter); err != nil && ctx.Err() == nil {
 				s.log.Error("certify: recover", "err", err)
 			} else if len(voided) > 0 {
 				s.log.Warn("certify: voided numbers of interrupted issuances", "count", len(voided))
