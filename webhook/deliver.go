@@ -152,6 +152,75 @@ func (d *Dispatcher) Requeue(ctx context.Context, db PendingLister, age time.Dur
 	return len(ids), errors.Join(errs...)
 }
 
+// AuditFollower is what CatchUp reads: the audit log, the records its
+// entries name, and where it stopped last time.
+type AuditFollower interface {
+	AuditLog(ctx context.Context, q catalog.AuditQuery) ([]catalog.AuditEntry, error)
+	Copy(ctx context.Context, id string) (catalog.Copy, error)
+	Result(ctx context.Context, id string) (results.Result, error)
+	WebhookCursor(ctx context.Context) (int64, error)
+	SetWebhookCursor(ctx context.Context, seq int64) error
+}
+
+// CatchUp turns the audit entries of issued copies and result status
+// changes written since its last call into events (Emit), and returns how
+// many. The audit log is written in the transaction of each change, so it
+// is the outbox: an event whose process died between the commit and its
+// Emit is found here. Event IDs come from the change (CopyIssued,
+// ResultStatusChanged), so an event already emitted is not recorded twice.
+func (d *Dispatcher) CatchUp(ctx context.Context, db AuditFollower) (int, error) {
+	n := 0
+	for {
+		after, err := db.WebhookCursor(ctx)
+		if err != nil {
+			return n, err
+		}
+		es, err := db.AuditLog(ctx, catalog.AuditQuery{AfterSeq: after, Limit: 500,
+			Actions: []string{catalog.AuditCopyIssued, catalog.AuditResultStatus}})
+		if err != nil || len(es) == 0 {
+			return n, err
+		}
+		for _, e := range es {
+			ev, err := eventOf(ctx, db, e)
+			if err != nil {
+				return n, fmt.Errorf("webhook: audit entry %d: %w", e.Seq, err)
+			}
+			if err := d.Emit(ctx, ev); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if err := db.SetWebhookCursor(ctx, es[len(es)-1].Seq); err != nil {
+			return n, err
+		}
+	}
+}
+
+// eventOf builds the event an audit entry records.
+func eventOf(ctx context.Context, db AuditFollower, e catalog.AuditEntry) (Event, error) {
+	switch e.Action {
+	case catalog.AuditCopyIssued:
+		c, err := db.Copy(ctx, e.Subject)
+		if err != nil {
+			return Event{}, err
+		}
+		return CopyIssued(c), nil
+	case catalog.AuditResultStatus:
+		r, err := db.Result(ctx, e.Subject)
+		if err != nil {
+			return Event{}, err
+		}
+		var detail struct {
+			To results.Status `json:"to"`
+		}
+		if err := json.Unmarshal(e.Detail, &detail); err != nil || detail.To == "" {
+			return Event{}, fmt.Errorf("status change without its new status: %s", e.Detail)
+		}
+		return ResultStatusChanged(r, detail.To), nil
+	}
+	return Event{}, fmt.Errorf("not an event: %s", e.Action)
+}
+
 type taskPayload struct {
 	ID string `json:"id"`
 }

@@ -8,11 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -408,5 +411,83 @@ func TestDeletedSubscriptionFails(t *testing.T) {
 	}
 	if n, _ := rc.calls(); n != 0 {
 		t.Errorf("deleted subscription's receiver got %d requests", n)
+	}
+}
+
+// TestCatchUpFromAuditLog: a copy issued and a result revoked whose
+// process died before emitting their events (nothing but the catalog's
+// transactions happened) are delivered from the audit log, once, also
+// when the fast path emitted them too.
+func TestCatchUpFromAuditLog(t *testing.T) {
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	rc := &receiver{t: t, codes: []int{204}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	const office = "so-tu-phap"
+	w, secret := f.subscribe(t, office, srv.URL, webhook.EventCopyIssued, webhook.EventResultStatusChanged)
+	rc.secret = secret
+
+	if _, err := f.db.EnsureBatch(ctx, "b", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.CreateDocument(ctx, catalog.Document{ID: "d", BatchID: "b", PageCount: 1},
+		[]catalog.Page{{ID: "d-p1", Seq: 1, BlobKey: "pages/p.png", Format: "png"}}); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(id string) catalog.Copy {
+		t.Helper()
+		e, err := f.db.AllocateCertNumber(ctx, catalog.BookEntry{OfficeID: office, Book: "02-SCTĐT/BS", DocumentID: "d"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.db.IssueCopy(ctx, catalog.Copy{ID: id, EntryID: e.ID, Code: strings.ToUpper(id), BlobKey: "copies/" + id + ".pdf",
+			SHA256: "ff", Size: 10, PageCount: 1}, "clerk", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	issue("bs_lost")
+	r, err := f.db.CreateResult(ctx, results.Result{Code: "KQ-9", OfficeID: office, OwnerID: "001090012345", ProcedureCode: "1.001234",
+		Name: "Giấy phép", NumberSymbol: "12/GP", Issuer: "UBND phường 1", IssueDate: "2024-03-05"}, results.Event{Actor: "a", Reason: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RevokeResult(ctx, r.ID, "archivist", "cấp sai / issued in error"); err != nil {
+		t.Fatal(err)
+	}
+	// The fast path did emit this one; catching up must not send it again.
+	emitted := issue("bs_emitted")
+	if err := f.disp.Emit(ctx, webhook.CopyIssued(emitted)); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := f.disp.CatchUp(ctx, f.db)
+	if err != nil || n != 3 {
+		t.Fatalf("CatchUp = %d, %v; want 3 events", n, err)
+	}
+	if n, err := f.disp.CatchUp(ctx, f.db); err != nil || n != 0 {
+		t.Errorf("second CatchUp = %d, %v; want nothing new", n, err)
+	}
+	ds := f.settle(t, w, 3)
+	for _, d := range ds {
+		if d.Status != catalog.DeliveryDelivered {
+			t.Errorf("delivery %+v not delivered", d)
+		}
+	}
+	got := map[string]int{}
+	rc.mu.Lock()
+	for _, g := range rc.got {
+		var b struct {
+			Data map[string]any `json:"data"`
+		}
+		json.Unmarshal(g.Body, &b)
+		got[fmt.Sprint(g.Event, " ", b.Data["copy_id"], b.Data["status"])]++
+	}
+	rc.mu.Unlock()
+	want := map[string]int{"copy.issued bs_lost<nil>": 1, "copy.issued bs_emitted<nil>": 1, "result.status_changed <nil>revoked": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("received %v, want %v", got, want)
 	}
 }

@@ -360,10 +360,16 @@ func (s *system) startWorkers(ctx context.Context) error {
 		go chk.Run(ctx, s.cfg.FixityInterval, s.catalog.BatchIDs, fixity.Options{Orphans: true, Rehash: true})
 	}
 	go func() {
-		// Deliveries recorded but lost by the queue are queued again.
+		// Events whose process died before emitting them are found in the
+		// audit log; deliveries recorded but lost by the queue are queued again.
 		t := time.NewTicker(s.cfg.ReconcileInterval)
 		defer t.Stop()
 		for {
+			if n, err := disp.CatchUp(ctx, s.catalog); err != nil && ctx.Err() == nil {
+				s.log.Error("webhooks: catch up with the audit log", "err", err)
+			} else if n > 0 {
+				s.log.Info("webhooks: events from the audit log", "count", n)
+			}
 			if _, err := disp.Requeue(ctx, s.catalog, 10*time.Minute); err != nil && ctx.Err() == nil {
 				s.log.Error("webhooks: requeue", "err", err)
 			}

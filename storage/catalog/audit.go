@@ -260,6 +260,7 @@ func scanAudit(s scanner) (AuditEntry, error) {
 // AuditQuery selects audit entries. Empty fields match everything.
 type AuditQuery struct {
 	Actor, Action, Subject string
+	Actions                []string // any of these actions (with Action, both apply)
 	Offices                []string // tenancy: nil for every office
 	AfterSeq               int64    // entries after this one (paging)
 	Limit                  int      // 1..1000, default 100
@@ -280,6 +281,9 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) 
 	}
 	if q.Offices != nil {
 		b.where(b.in("office_id", q.Offices))
+	}
+	if q.Actions != nil {
+		b.where(b.in("action", q.Actions))
 	}
 	out, err := queryAll(ctx, db.r, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+b.conds()+
 		fmt.Sprintf(" ORDER BY seq LIMIT %d", q.Limit), b.vals...)

@@ -358,3 +358,28 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, deliveryID string, a Web
 	}
 	return d, nil
 }
+
+// WebhookCursor returns the Seq of the last audit entry the webhook
+// dispatcher turned into deliveries (0 before the first).
+func (db *DB) WebhookCursor(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.r.QueryRowContext(ctx, `SELECT seq FROM webhook_cursor WHERE name = 'audit'`).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: webhook cursor: %w", err)
+	}
+	return seq, nil
+}
+
+// SetWebhookCursor moves the cursor forward to seq (never back: two
+// dispatchers may race, and both only ever record events already recorded).
+func (db *DB) SetWebhookCursor(ctx context.Context, seq int64) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO webhook_cursor (name, seq) VALUES ('audit', $1)
+		ON CONFLICT (name) DO UPDATE SET seq = excluded.seq WHERE webhook_cursor.seq < excluded.seq`, seq)
+	if err != nil {
+		return fmt.Errorf("catalog: set webhook cursor: %w", err)
+	}
+	return nil
+}

@@ -160,4 +160,25 @@ func testWebhooks(t *testing.T, url string) {
 	if len(audit) != 1 || audit[0].Subject != copies.ID {
 		t.Errorf("audit of deletes = %+v, want one for %s", audit, copies.ID)
 	}
+
+	// The audit-log cursor starts where the log stood (a fresh log: 0),
+	// moves forward only, and AuditLog filters by a list of actions.
+	if c, err := db.WebhookCursor(ctx); err != nil || c != 0 {
+		t.Errorf("WebhookCursor = %d, %v; want 0", c, err)
+	}
+	mustNoErr(t, db.SetWebhookCursor(ctx, 7))
+	mustNoErr(t, db.SetWebhookCursor(ctx, 3))
+	if c, err := db.WebhookCursor(ctx); err != nil || c != 7 {
+		t.Errorf("WebhookCursor after 7 then 3 = %d, %v; want 7", c, err)
+	}
+	two, err := db.AuditLog(ctx, catalog.AuditQuery{Actions: []string{catalog.AuditWebhookDelete, catalog.AuditWebhookCreate}})
+	mustNoErr(t, err)
+	all, err := db.AuditLog(ctx, catalog.AuditQuery{})
+	mustNoErr(t, err)
+	if len(two) < 3 || len(two) != len(all) {
+		t.Errorf("AuditLog(two actions) = %d entries, all = %d; want every webhook entry", len(two), len(all))
+	}
+	if none, _ := db.AuditLog(ctx, catalog.AuditQuery{Actions: []string{catalog.AuditCopyIssued}}); len(none) != 0 {
+		t.Errorf("AuditLog(copy.issued) = %d entries, want none", len(none))
+	}
 }
