@@ -143,23 +143,58 @@ func (u *uploader) File(ctx context.Context, batch, name string, r io.Reader) er
 func watchCmd() *cobra.Command {
 	var cf clientFlags
 	var opt hotfolder.Options
-	var mark bool
+	var mark, markerOnly bool
+	var sep string
 	cmd := &cobra.Command{
-		Use:   "watch DIR --batch NAME [--batch-from-folder] [--stable 2s] [--poll] [--mark]",
-		Short: "Watch a scanner's hot folder and send each finished file, once, into a batch",
+		Use:   "watch DIR --batch NAME [--batch-from-folder] [--documents-from-folders] [--separator file|blank|qr|blank-or-qr] [--stable 2s] [--poll] [--mark]",
+		Short: "Watch a scanner's hot folder and send each finished file or document folder, once, into a batch",
 		Long: `Watch a folder the scanner writes to. A file is taken when its size and
 time have not changed for --stable and no program holds it open; it is sent
 once (a journal in the folder remembers what was taken, also across restarts)
 and then moved to DIR/done, or renamed NAME.taken with --mark. Use --poll on
-network shares, where no change events arrive.`,
+network shares, where no change events arrive.
+
+Document folders (--documents-from-folders): scanners that write one image
+per page into a folder per document (DIR/HS-0007/0001.tif, 0002.tif…, or
+with --batch-from-folder DIR/box-12/HS-0007/…) have each folder sent as one
+PDF of its pages in natural order (page_2 before page_10), named
+HS-0007.pdf. A folder is complete when a marker file is in it (--done-marker,
+any of the names given; default .done, done, done.txt, .ready, ready,
+ready.txt, _SUCCESS, in any case) or, without a marker, when nothing in it
+has changed for --folder-quiet (default: --stable); --marker-only waits for
+the marker alone. Other files in the folder (the marker, Thumbs.db) are
+ignored, and the whole folder is moved to DIR/done (renamed FOLDER.taken
+with --mark).
+
+Document boundaries (--separator, or per batch in a settings file): "file"
+sends each file or document folder as one document; "blank", "qr" and
+"blank-or-qr" split multi-page TIFF and PDF files and document folders at
+blank pages and/or separator sheets (print one with sohoa separator-sheet)
+into NAME-0001.pdf, NAME-0002.pdf…; a file with no separator page goes as it
+is. A batch's settings file, .sohoa-batch.json in the batch's folder (in DIR
+itself for the files of --batch), overrides the default for that batch:
+
+    {"separator": "blank-or-qr", "max_ink": 0.003}
+
+max_ink (above 0, below 1) is the share of dark pixels a blank page may
+have. Write it before the batch's scans. While the file is not valid, an
+error saying why is logged and that batch's scans wait in place.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opt.Batch == "" && !opt.BatchFromFolder {
 				return fmt.Errorf("--batch or --batch-from-folder is required / cần --batch")
 			}
+			mode, err := separator.ParseMode(sep)
+			if err != nil {
+				return err
+			}
+			opt.Separator = mode
 			opt.Dir = args[0]
 			if mark {
 				opt.Taken = hotfolder.MarkTaken
+			}
+			if markerOnly {
+				opt.FolderQuiet = -1
 			}
 			opt.Log = newLogger()
 			w, err := hotfolder.New(opt, &uploader{c: cf.client(), batches: map[string]string{}})
@@ -177,6 +212,12 @@ network shares, where no change events arrive.`,
 	f.DurationVar(&opt.Stable, "stable", 2*time.Second, "how long a file must stay unchanged")
 	f.BoolVar(&opt.PollOnly, "poll", false, "poll only (network shares)")
 	f.BoolVar(&mark, "mark", false, "rename taken files to NAME.taken instead of moving them to DIR/done")
+	f.BoolVar(&opt.DocumentFolders, "documents-from-folders", false, "each folder of page images is one document (below the batch folder with --batch-from-folder)")
+	f.StringSliceVar(&opt.DoneMarkers, "done-marker", hotfolder.DefaultDoneMarkers, "names of the file that marks a document folder complete")
+	f.DurationVar(&opt.FolderQuiet, "folder-quiet", 0, "how long a document folder without a marker must stay unchanged (0: --stable)")
+	f.BoolVar(&markerOnly, "marker-only", false, "take a document folder only once its marker file is there")
+	f.StringVar(&sep, "separator", string(separator.PerFile), "document boundaries of batches without a settings file: file, blank, qr or blank-or-qr")
+	f.Float64Var(&opt.MaxInk, "max-ink", 0, "largest share of dark pixels of a blank page (0: 0.003)")
 	return cmd
 }
 

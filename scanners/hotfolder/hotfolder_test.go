@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ type recorder struct {
 	mu    sync.Mutex
 	got   []string          // batch/name in order
 	sums  map[string]string // name -> sha256 of the bytes received
+	data  map[string][]byte // name -> the bytes received
 	fails int               // fail this many calls first
 }
 
@@ -36,11 +38,12 @@ func (r *recorder) File(ctx context.Context, batch, name string, rd io.Reader) e
 		return errors.New("server unavailable")
 	}
 	if r.sums == nil {
-		r.sums = map[string]string{}
+		r.sums, r.data = map[string]string{}, map[string][]byte{}
 	}
 	s := sha256.Sum256(b)
 	r.got = append(r.got, batch+"/"+name)
 	r.sums[name] = hex.EncodeToString(s[:])
+	r.data[name] = b
 	return nil
 }
 
@@ -48,6 +51,13 @@ func (r *recorder) names() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.got)
+}
+
+// doc returns the bytes received under name.
+func (r *recorder) doc(name string) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.data[name]
 }
 
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
@@ -89,49 +99,61 @@ func run(t *testing.T, opt Options, sink Sink, cond func() bool) *Watcher {
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // A file written slowly, with pauses longer than the stability window, by
-// a writer that keeps it open, is taken once, whole, after it is closed.
+// a writer that keeps it open, is taken once, whole, after it is closed;
+// also when the hot folder is given as a relative path (the open files
+// /proc lists are absolute).
 func TestSlowWriterHoldingFileOpen(t *testing.T) {
 	if !OpenCheck {
 		t.Fatal("the open-file check needs Linux /proc")
 	}
-	dir := t.TempDir()
-	rec := &recorder{}
-	content := bytes.Repeat([]byte("II*\x00page-bytes "), 4000)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		f, err := os.Create(filepath.Join(dir, "IMG_20260605_0001.jpg"))
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer f.Close()
-		for chunk := range slices.Chunk(content, len(content)/4) {
-			f.Write(chunk)
-			time.Sleep(250 * time.Millisecond) // > Stable: only the open check holds it back
-		}
-	}()
-	opt := Options{Dir: dir, Batch: "b", Stable: 100 * time.Millisecond, Poll: 30 * time.Millisecond}
-	run(t, opt, rec, func() bool {
-		select {
-		case <-writerDone:
-			return len(rec.names()) > 0
-		default:
-			if n := rec.names(); len(n) > 0 {
-				t.Errorf("taken while the writer still had it open: %v", n)
-				return true
+	for _, relative := range []bool{false, true} {
+		t.Run(fmt.Sprintf("relative=%v", relative), func(t *testing.T) {
+			dir := t.TempDir()
+			optDir := dir
+			if relative {
+				t.Chdir(filepath.Dir(dir))
+				optDir = filepath.Base(dir)
 			}
-			return false
-		}
-	})
-	if got := rec.names(); !slices.Equal(got, []string{"b/IMG_20260605_0001.jpg"}) {
-		t.Fatalf("sink got %v", got)
-	}
-	if rec.sums["IMG_20260605_0001.jpg"] != sum(content) {
-		t.Error("the sink got other bytes than the complete file")
-	}
-	if !exists(filepath.Join(dir, "done", "IMG_20260605_0001.jpg")) || exists(filepath.Join(dir, "IMG_20260605_0001.jpg")) {
-		t.Error("the taken file was not moved to done/")
+			rec := &recorder{}
+			content := bytes.Repeat([]byte("II*\x00page-bytes "), 4000)
+			writerDone := make(chan struct{})
+			go func() {
+				defer close(writerDone)
+				f, err := os.Create(filepath.Join(dir, "IMG_20260605_0001.jpg"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer f.Close()
+				for chunk := range slices.Chunk(content, len(content)/4) {
+					f.Write(chunk)
+					time.Sleep(250 * time.Millisecond) // > Stable: only the open check holds it back
+				}
+			}()
+			opt := Options{Dir: optDir, Batch: "b", Stable: 100 * time.Millisecond, Poll: 30 * time.Millisecond}
+			run(t, opt, rec, func() bool {
+				select {
+				case <-writerDone:
+					return len(rec.names()) > 0
+				default:
+					if n := rec.names(); len(n) > 0 {
+						t.Errorf("taken while the writer still had it open: %v", n)
+						return true
+					}
+					return false
+				}
+			})
+			<-writerDone
+			if got := rec.names(); !slices.Equal(got, []string{"b/IMG_20260605_0001.jpg"}) {
+				t.Fatalf("sink got %v", got)
+			}
+			if rec.sums["IMG_20260605_0001.jpg"] != sum(content) {
+				t.Error("the sink got other bytes than the complete file")
+			}
+			if !exists(filepath.Join(dir, "done", "IMG_20260605_0001.jpg")) || exists(filepath.Join(dir, "IMG_20260605_0001.jpg")) {
+				t.Error("the taken file was not moved to done/")
+			}
+		})
 	}
 }
 
