@@ -181,28 +181,6 @@ func (k *clerk) issueCopy(ctx context.Context, doc, notes string) issued {
 	return out
 }
 
-// voidPending voids, through the API, each number still pending, with
-// the clerk's reason, and returns how many it voided.
-func (k *clerk) voidPending(t *testing.T, lines []bookLine, reason string) int {
-	t.Helper()
-	n := 0
-	for _, l := range lines {
-		if l.status != catalog.EntryPending {
-			continue
-		}
-		var got api.BookLine
-		path := fmt.Sprintf("/v1/certbook/%d/%d/void", l.year, l.number)
-		if _, err := k.retry(t.Context(), "POST", path, api.VoidRequest{Reason: reason}, &got, http.StatusOK); err != nil {
-			t.Fatal(err)
-		}
-		if got.Status != string(catalog.EntryVoided) || got.Number != l.number {
-			t.Fatalf("POST %s = %+v, want number %d voided", path, got, l.number)
-		}
-		n++
-	}
-	return n
-}
-
 // bookLine is one line of a certification book with the copy, if any,
 // that carries its number.
 type bookLine struct {
