@@ -547,8 +547,12 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("SOHOA_TRUST_ROOTS: %w", err)
 	}
+	limits, err := limitsFromEnv()
+	if err != nil {
+		return err
+	}
 	ingester := &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
-		Limits: ingest.DefaultLimits(), TempDir: tmp, Metrics: s.metrics}
+		Limits: limits, TempDir: tmp, Metrics: s.metrics}
 	certSvc, err := s.certifyService(roots)
 	if err != nil {
 		return err
