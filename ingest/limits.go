@@ -14,6 +14,12 @@ type Limits struct {
 	MaxPixels int64
 	// MaxPages is the most pages one file may have. Default 2000.
 	MaxPages int
+	// MaxObjects is the most objects a PDF may hold. A PDF is parsed
+	// whole into memory, at some hundreds of bytes per object, so this is
+	// what bounds the memory a PDF of MaxBytes can take. Zero means 64 per
+	// page allowed (MaxPages) plus 1024: a scan needs three or four per
+	// page, a searchable scan with fonts a dozen.
+	MaxObjects int
 	// MinDPI and MaxDPI (default 150 and 600) bound the resolution a file
 	// may declare. A declared resolution outside them (scanners and phones
 	// often write 72 or 96 dpi whatever they scanned at) or none at all is
@@ -40,6 +46,9 @@ func (l Limits) orDefault() Limits {
 	if l.MaxPages <= 0 {
 		l.MaxPages = d.MaxPages
 	}
+	if l.MaxObjects <= 0 {
+		l.MaxObjects = 64*l.MaxPages + 1024
+	}
 	if l.MinDPI <= 0 {
 		l.MinDPI = d.MinDPI
 	}
@@ -60,6 +69,14 @@ const (
 	CodeTooManyPages  = "too_many_pages"
 	CodeEncrypted     = "encrypted"
 	CodeNotImagePDF   = "not_image_pdf"
+	// CodeActiveContent: a PDF that can run something (JavaScript, a
+	// program launch, an attached file, an XFA form). Scanners make none.
+	CodeActiveContent = "active_content"
+	// CodePolyglot: a file that is two formats at once (an image with a
+	// PDF or ZIP inside or after it, a PDF behind another header).
+	CodePolyglot = "polyglot"
+	// CodeTooManyObjects: a PDF with more objects than Limits.MaxObjects.
+	CodeTooManyObjects = "too_many_objects"
 )
 
 // InputError says why an input file (or one of its pages) cannot be
@@ -128,4 +145,21 @@ func truncated(file string, page int) *InputError {
 func corrupt(file string, page int, err error) *InputError {
 	return inputErr(file, page, CodeCorrupt,
 		"tệp bị hỏng: "+err.Error(), "corrupt file: "+err.Error())
+}
+
+func tooManyObjects(file string, n, max int) *InputError {
+	return inputErr(file, 0, CodeTooManyObjects,
+		fmt.Sprintf("PDF có quá nhiều đối tượng: ít nhất %d (tối đa %d)", n, max),
+		fmt.Sprintf("PDF has too many objects: at least %d (limit %d)", n, max))
+}
+
+func activeContent(file, what string) *InputError {
+	return inputErr(file, 0, CodeActiveContent,
+		"PDF chứa JavaScript hoặc nội dung chủ động ("+what+"), không nhận",
+		"PDF contains JavaScript or active content ("+what+"), refused")
+}
+
+func polyglot(file, whyVI, whyEN string) *InputError {
+	return inputErr(file, 0, CodePolyglot,
+		"tệp mang hai định dạng: "+whyVI, "polyglot file, two formats in one: "+whyEN)
 }

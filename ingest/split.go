@@ -38,8 +38,10 @@ type Page struct {
 // decode has shown they are whole; TIFF pages (one or many) are re-encoded
 // as PNG, bilevel pages as 1-bit PNG; a PDF must hold one image per page
 // (a scan), which is taken out as it is when it is a JPEG and as PNG
-// otherwise. Bad input returns an *InputError; an error from fn or ctx is
-// returned as it is.
+// otherwise. Bad input returns an *InputError, hostile input too (a file
+// that is two formats at once, a PDF with scripts or attachments, a
+// decompression bomb: see hostile.go and Limits); an error from fn or ctx
+// is returned as it is.
 func Split(ctx context.Context, r io.ReaderAt, size int64, name string, lim Limits, fn func(Page) error) error {
 	lim = lim.orDefault()
 	switch {
@@ -53,17 +55,29 @@ func Split(ctx context.Context, r io.ReaderAt, size int64, name string, lim Limi
 		return fmt.Errorf("split %s: %w", name, err)
 	}
 	s := splitter{ctx: ctx, r: r, size: size, name: name, lim: lim, fn: fn}
+	var format string
 	switch {
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return s.single("png")
+		format = "png"
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
-		return s.single("jpeg")
+		format = "jpeg"
 	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
-		return s.tiff()
+		format = "tiff"
 	case bytes.Contains(head, []byte("%PDF-")):
+		format = "pdf"
+	default:
+		return unsupported(name)
+	}
+	if err := s.polyglotHead(head, format); err != nil {
+		return err
+	}
+	switch format {
+	case "tiff":
+		return s.tiff()
+	case "pdf":
 		return s.pdf()
 	}
-	return unsupported(name)
+	return s.single(format)
 }
 
 type splitter struct {
@@ -121,11 +135,20 @@ func (s *splitter) single(format string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.polyglotTail(data, format); err != nil {
+		return err
+	}
+	declared := jfifDPI(data)
+	if format == "png" {
+		declared = pngDPI(data)
+	}
+	p.DPI = s.dpi(1, declared, p.Width, p.Height)
 	return s.emit(p)
 }
 
 // checkImage validates an encoded PNG or JPEG page: its header size first,
-// then a full decode, which catches truncation.
+// then a full decode, which catches truncation. The caller decides the
+// page's DPI.
 func (s *splitter) checkImage(seq int, data []byte, format string) (Page, error) {
 	var cfg image.Config
 	err := guard(func() (err error) {
@@ -156,14 +179,7 @@ func (s *splitter) checkImage(seq int, data []byte, format string) (Page, error)
 		}
 		return Page{}, s.decodeErr(seq, err)
 	}
-	declared := 0
-	if format == "png" {
-		declared = pngDPI(data)
-	} else {
-		declared = jfifDPI(data)
-	}
-	return Page{Seq: seq, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height,
-		DPI: s.dpi(seq, declared, cfg.Width, cfg.Height)}, nil
+	return Page{Seq: seq, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height}, nil
 }
 
 // hasEnd reports whether an encoded image ends with its end marker (PNG
@@ -291,10 +307,17 @@ func (s *splitter) tiff() error {
 	seen := map[int64]bool{}
 	for off := int64(bo.Uint32(hdr[4:])); off != 0; {
 		if seen[off] || off < 8 || off+2 > s.size {
-			if len(ifds) == 0 {
+			switch {
+			case len(ifds) > 0:
+				// A broken or looping chain ends the file.
+			case off+2 > s.size:
+				// The first directory lies past the end: writers put it
+				// after the pixels, so a cut file has lost it.
+				return truncated(s.name, 0)
+			default:
 				return corrupt(s.name, 0, errors.New("bad TIFF directory offset"))
 			}
-			break // a broken or looping chain ends the file
+			break
 		}
 		seen[off] = true
 		ifds = append(ifds, off)
@@ -311,6 +334,10 @@ func (s *splitter) tiff() error {
 			break // no next-IFD pointer: treat as the last page
 		}
 		off = int64(bo.Uint32(p[:]))
+	}
+	if len(ifds) == 0 {
+		// A first-directory offset of 0: a TIFF of no image.
+		return corrupt(s.name, 0, errors.New("TIFF has no image directory"))
 	}
 	for i, off := range ifds {
 		seq := i + 1
@@ -424,15 +451,42 @@ func readTIFFTags(r io.ReaderAt, off int64, bo binary.ByteOrder) (t tiffTags) {
 
 var disablePDFConfigDir sync.Once
 
+// pdfConfig is pdfcpu's configuration with its resource limits taken from
+// ours, so that what a PDF declares (object counts in cross-reference and
+// object streams, stream lengths, image sizes) cannot make the parser
+// allocate beyond them.
+func (s *splitter) pdfConfig() *model.Configuration {
+	conf := model.NewDefaultConfiguration()
+	// Four times ours: a file a little over MaxObjects is read, and gets
+	// our own specific error once counted; pdfcpu stops one far over it,
+	// which it then reports as corrupt.
+	conf.Limits.MaxObjectCount = 4 * s.lim.MaxObjects
+	conf.Limits.MaxXRefEntries = 4 * s.lim.MaxObjects
+	conf.Limits.MaxObjectStreamCount = 4 * s.lim.MaxObjects
+	conf.Limits.MaxStreamBytes = s.lim.MaxBytes
+	conf.Limits.MaxImagePixels = s.lim.MaxPixels
+	// Four bytes a pixel: an 8-bit CMYK or RGBA page of MaxPixels.
+	conf.Limits.MaxDecodeBytes = 4 * s.lim.MaxPixels
+	conf.Limits.MaxImageBytes = 4 * s.lim.MaxPixels
+	return conf
+}
+
 // pdf splits a PDF whose every page is one scanned image.
 func (s *splitter) pdf() error {
 	// pdfcpu would otherwise create and read a configuration directory in
 	// the user's home; the built-in defaults are what we want.
 	disablePDFConfigDir.Do(api.DisableConfigDir)
+	// pdfcpu builds every object in memory: count them first.
+	n, err := countPDFObjects(s.r, s.size, s.lim.MaxObjects)
+	if err != nil {
+		return fmt.Errorf("split %s: %w", s.name, err)
+	}
+	if n > s.lim.MaxObjects {
+		return tooManyObjects(s.name, n, s.lim.MaxObjects)
+	}
 	var ctx *model.Context
-	err := guard(func() (err error) {
-		conf := model.NewDefaultConfiguration()
-		ctx, err = pdfcpu.ReadWithContext(s.ctx, io.NewSectionReader(s.r, 0, s.size), conf)
+	err = guard(func() (err error) {
+		ctx, err = pdfcpu.ReadWithContext(s.ctx, io.NewSectionReader(s.r, 0, s.size), s.pdfConfig())
 		if err == nil {
 			err = ctx.EnsurePageCount()
 		}
@@ -447,18 +501,32 @@ func (s *splitter) pdf() error {
 		return s.decodeErr(0, err)
 	case ctx.Encrypt != nil:
 		return encrypted(s.name)
+	case len(ctx.Table) > s.lim.MaxObjects:
+		// Objects unpacked from object streams, which the count missed.
+		return tooManyObjects(s.name, len(ctx.Table), s.lim.MaxObjects)
 	case ctx.PageCount > s.lim.MaxPages:
+		// The declared count, checked before walking the tree.
 		return tooManyPages(s.name, ctx.PageCount, s.lim.MaxPages)
-	case ctx.PageCount == 0:
-		return corrupt(s.name, 0, errors.New("PDF has no pages"))
 	}
-	for seq := 1; seq <= ctx.PageCount; seq++ {
+	if what := findActiveContent(s.ctx, ctx); what != "" {
+		return activeContent(s.name, what)
+	}
+	var pages []pdfPageAttrs
+	err = guard(func() (err error) { pages, err = s.pageTree(ctx); return err })
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie):
+		return ie
+	case err != nil:
+		return s.decodeErr(0, err)
+	}
+	for i, pg := range pages {
+		seq := i + 1
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
 		var p Page
-		err := guard(func() (err error) { p, err = s.pdfPage(ctx, seq); return err })
-		var ie *InputError
+		err := guard(func() (err error) { p, err = s.pdfPage(ctx, seq, pg); return err })
 		switch {
 		case errors.As(err, &ie):
 			return ie
@@ -472,18 +540,149 @@ func (s *splitter) pdf() error {
 	return nil
 }
 
-func (s *splitter) pdfPage(ctx *model.Context, seq int) (Page, error) {
-	_, _, inh, err := ctx.PageDict(seq, false)
-	if err != nil {
-		return Page{}, err
+// pdfPageAttrs is a page's dictionary with the attributes it inherits
+// from the page tree.
+type pdfPageAttrs struct {
+	dict              types.Dict
+	resources         types.Dict
+	mediaBox, cropBox *types.Rectangle
+	rotate            int
+}
+
+// maxPageTreeDepth bounds the page tree: a balanced tree of any real file
+// is a few levels deep.
+const maxPageTreeDepth = 64
+
+// pageTree lists the pages in order, walking the page tree once (pdfcpu's
+// PageDict walks it from the root for every page, which takes time
+// quadratic in the pages of a flat tree: half a minute for 10,000). It
+// trusts the tree, not the root's /Count, for how many pages there are,
+// and refuses a tree that loops or has more than MaxPages leaves (which
+// it counts on without keeping them, for the message).
+func (s *splitter) pageTree(ctx *model.Context) ([]pdfPageAttrs, error) {
+	root, err := ctx.Pages()
+	if err != nil || root == nil {
+		return nil, corrupt(s.name, 0, errors.New("PDF has no page tree"))
 	}
-	if inh == nil || inh.Resources == nil {
+	type frame struct {
+		kids  types.Array
+		next  int
+		attrs pdfPageAttrs
+	}
+	var (
+		pages []pdfPageAttrs
+		count int
+		stack []frame
+		seen  = map[int]bool{}
+	)
+	node := func(o types.Object, parent pdfPageAttrs) error {
+		ref, ok := o.(types.IndirectRef)
+		if !ok {
+			return corrupt(s.name, 0, errors.New("page tree node is not an indirect object"))
+		}
+		nr := ref.ObjectNumber.Value()
+		if seen[nr] {
+			return corrupt(s.name, 0, errors.New("page tree loops"))
+		}
+		seen[nr] = true
+		d, err := ctx.DereferenceDict(ref)
+		if err != nil || d == nil {
+			return corrupt(s.name, 0, errors.New("page tree node is not a dictionary"))
+		}
+		attrs, err := inheritPageAttrs(ctx, parent, d)
+		if err != nil {
+			return corrupt(s.name, 0, err)
+		}
+		kids, _ := ctx.DereferenceArray(d["Kids"])
+		if t := d.Type(); t != nil && *t == "Pages" || t == nil && kids != nil {
+			if len(stack) >= maxPageTreeDepth {
+				return corrupt(s.name, 0, errors.New("page tree too deep"))
+			}
+			stack = append(stack, frame{kids: kids, attrs: attrs})
+			return nil
+		}
+		if count++; count <= s.lim.MaxPages {
+			pages = append(pages, attrs)
+		}
+		return nil
+	}
+	if err := node(*root, pdfPageAttrs{}); err != nil {
+		return nil, err
+	}
+	for len(stack) > 0 {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		f := &stack[len(stack)-1]
+		if f.next == len(f.kids) {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		kid := f.kids[f.next]
+		f.next++
+		if err := node(kid, f.attrs); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case count > s.lim.MaxPages:
+		return nil, tooManyPages(s.name, count, s.lim.MaxPages)
+	case count == 0:
+		return nil, corrupt(s.name, 0, errors.New("PDF has no pages"))
+	}
+	return pages, nil
+}
+
+// inheritPageAttrs is parent's attributes overridden by those d sets.
+func inheritPageAttrs(ctx *model.Context, parent pdfPageAttrs, d types.Dict) (pdfPageAttrs, error) {
+	a := parent
+	a.dict = d
+	if o, ok := d.Find("Resources"); ok {
+		r, err := ctx.DereferenceDict(o)
+		if err != nil {
+			return a, fmt.Errorf("page resources: %w", err)
+		}
+		a.resources = r
+	}
+	for _, b := range []struct {
+		key string
+		box **types.Rectangle
+	}{{"MediaBox", &a.mediaBox}, {"CropBox", &a.cropBox}} {
+		key, box := b.key, b.box
+		o, ok := d.Find(key)
+		if !ok {
+			continue
+		}
+		arr, err := ctx.DereferenceArray(o)
+		if err != nil || len(arr) != 4 {
+			return a, fmt.Errorf("bad %s", key)
+		}
+		var v [4]float64
+		for i := range v {
+			if v[i], err = ctx.DereferenceNumber(arr[i]); err != nil {
+				return a, fmt.Errorf("bad %s: %w", key, err)
+			}
+		}
+		*box = types.NewRectangle(v[0], v[1], v[2], v[3])
+	}
+	if o, ok := d.Find("Rotate"); ok {
+		r, err := ctx.DereferenceNumber(o)
+		if err != nil {
+			return a, fmt.Errorf("bad Rotate: %w", err)
+		}
+		a.rotate = int(math.Round(r))
+	}
+	return a, nil
+}
+
+func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, error) {
+	if pg.resources == nil {
 		return Page{}, notImagePDF(s.name, seq, "không có ảnh / no image")
 	}
-	if f, _ := ctx.DereferenceDict(inh.Resources["Font"]); len(f) > 0 {
+	if f, _ := ctx.DereferenceDict(pg.resources["Font"]); len(f) > 0 {
 		return Page{}, notImagePDF(s.name, seq, "có chữ / has text")
 	}
-	xobjs, err := ctx.DereferenceDict(inh.Resources["XObject"])
+	xobjs, err := ctx.DereferenceDict(pg.resources["XObject"])
 	if err != nil {
 		return Page{}, err
 	}
@@ -519,14 +718,14 @@ func (s *splitter) pdfPage(ctx *model.Context, seq int) (Page, error) {
 		return Page{}, err
 	}
 	// The page's size in inches gives the resolution.
-	box := inh.CropBox
+	box := pg.cropBox
 	if box == nil {
-		box = inh.MediaBox
+		box = pg.mediaBox
 	}
 	declared := 0
 	if box != nil && box.Width() > 0 && box.Height() > 0 {
 		pw := box.Width()
-		if inh.Rotate%180 != 0 {
+		if pg.rotate%180 != 0 {
 			pw = box.Height()
 		}
 		declared = snapDPI(float64(*w) / (pw / 72))

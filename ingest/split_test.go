@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 )
 
@@ -205,69 +204,6 @@ func TestSplitDPI(t *testing.T) {
 	}
 }
 
-// pngBomb is a PNG whose header claims w×h pixels, followed by a tiny IDAT.
-func pngBomb(w, h uint32) []byte {
-	b := []byte("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
-		c := append([]byte(typ), data...)
-		b = append(b, c...)
-		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(c))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grey
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
-	chunk("IEND", nil)
-	return b
-}
-
-// tiffBomb is a one-page TIFF whose IFD claims w×h 8-bit pixels.
-func tiffBomb(w, h uint32) []byte {
-	le := binary.LittleEndian
-	b := []byte{'I', 'I', 42, 0, 8, 0, 0, 0}
-	entries := [][3]uint32{ // tag, type, value
-		{256, 4, w}, {257, 4, h}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
-		{273, 4, 200}, {277, 3, 1}, {278, 4, h}, {279, 4, 16},
-	}
-	b = le.AppendUint16(b, uint16(len(entries)))
-	for _, e := range entries {
-		b = le.AppendUint16(b, uint16(e[0]))
-		b = le.AppendUint16(b, uint16(e[1]))
-		b = le.AppendUint32(b, 1)
-		b = le.AppendUint32(b, e[2])
-	}
-	b = le.AppendUint32(b, 0)
-	return append(b, make([]byte, 216-len(b))...)
-}
-
-// textPDF is a one-page PDF with text on it, as a word processor makes.
-func textPDF() []byte {
-	content := "BT /F1 24 Tf 72 720 Td (Hello) Tj ET"
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return b.Bytes()
-}
-
 func qpdfEncrypt(t *testing.T, in string, user, owner string) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "enc.pdf")
@@ -303,13 +239,13 @@ func TestSplitBadInput(t *testing.T) {
 		{"half.jpg", jpg[:len(jpg)/2], DefaultLimits(), CodeTruncated, "cắt cụt", "truncated", 1, 64 << 20},
 		{"half.png", pngb[:len(pngb)/2], DefaultLimits(), CodeTruncated, "cắt cụt", "truncated", 1, 64 << 20},
 		{"big.jpg", jpg, small, CodeTooLarge, "tệp quá lớn", "file too large", 0, 16 << 10},
-		{"bomb.png", pngBomb(60000, 60000), DefaultLimits(), CodeTooManyPixels, "trang quá lớn", "page too large", 1, 1 << 20},
-		{"bomb.tif", tiffBomb(100000, 100000), DefaultLimits(), CodeTooManyPixels, "trang quá lớn", "page too large", 1, 1 << 20},
+		{"bomb.png", ingesttest.PNGBomb(60000, 60000), DefaultLimits(), CodeTooManyPixels, "trang quá lớn", "page too large", 1, 1 << 20},
+		{"bomb.tif", ingesttest.TIFFBomb(100000, 100000), DefaultLimits(), CodeTooManyPixels, "trang quá lớn", "page too large", 1, 1 << 20},
 		{"locked.pdf", qpdfEncrypt(t, pdf, "mật-khẩu", "owner"), DefaultLimits(), CodeEncrypted, "PDF được mã hóa", "encrypted PDF", 0, 16 << 20},
 		{"owner-only.pdf", qpdfEncrypt(t, pdf, "", "owner"), DefaultLimits(), CodeEncrypted, "PDF được mã hóa", "encrypted PDF", 0, 16 << 20},
 		{"long.pdf", readFile(t, pdf), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 16 << 20},
 		{"long.tif", readFile(t, filepath.Join(dir, "quyet-dinh.tif")), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 1 << 20},
-		{"letter.pdf", textPDF(), DefaultLimits(), CodeNotImagePDF, "không phải là một ảnh quét", "not a single scanned image", 1, 4 << 20},
+		{"letter.pdf", ingesttest.TextPDF(), DefaultLimits(), CodeNotImagePDF, "không phải là một ảnh quét", "not a single scanned image", 1, 4 << 20},
 		{"garbage.pdf", []byte("%PDF-1.4\nthis is not really a PDF\n"), DefaultLimits(), CodeCorrupt, "tệp bị hỏng", "corrupt file", 0, 4 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -603,7 +603,7 @@ func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
 		d, ok1 := num(w[k+1])
 		mo, ok2 := num(w[k+3])
 		y, ok3 := num(w[k+5])
-		if !ok1 || !ok2 || !ok3 || d < 1 || d > 31 || mo < 1 || mo > 12 || y < 1900 || y > 2200 {
+		if !ok1 || !ok2 || !ok3 || !calendarDay(y, mo, d) || y < 1900 || y > 2200 {
 			continue
 		}
 		place = strings.TrimRight(strings.Join(w[:k], " "), " ,.")

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -80,7 +82,8 @@ func Extract(text string) Metadata {
 			if s := reDate.FindStringSubmatch(l); s != nil {
 				d, _ := strconv.Atoi(s[2])
 				mo, _ := strconv.Atoi(s[3])
-				if d >= 1 && d <= 31 && mo >= 1 && mo <= 12 {
+				y, _ := strconv.Atoi(s[4])
+				if calendarDay(y, mo, d) {
 					m.Date = &Field{Value: fmt.Sprintf("%s-%02d-%02d", s[4], mo, d), Confidence: 0.9}
 					if p := strings.TrimSpace(s[1]); p != "" {
 						m.Place = &Field{Value: p, Confidence: 0.7}
@@ -128,6 +131,12 @@ func Extract(text string) Metadata {
 	return m
 }
 
+// calendarDay reports whether d/m/y is a day of the calendar: OCR can
+// read "21 tháng 2" as "31 tháng 2", which is no date.
+func calendarDay(y, m, d int) bool {
+	return m >= 1 && m <= 12 && d >= 1 && time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
+}
+
 // issuerAbove joins the capitalised lines above the number line: the
 // issuing body, with the motto of the right column removed.
 func issuerAbove(lines []string, i int) string {
@@ -135,8 +144,11 @@ func issuerAbove(lines []string, i int) string {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
 		l := lines[j]
 		for _, m := range append(motto, "ĐỘC LẬP") {
-			if k := strings.Index(strings.ToUpper(l), m); k >= 0 {
-				l = strings.TrimSpace(l[:k])
+			// ToUpper maps rune for rune but not byte for byte (an invalid
+			// byte becomes U+FFFD, "ı" becomes "I"): cut l at the rune.
+			up := strings.ToUpper(l)
+			if k := strings.Index(up, m); k >= 0 {
+				l = strings.TrimSpace(l[:runeOffset(l, utf8.RuneCountInString(up[:k]))])
 			}
 		}
 		if l == "" || !isUpper(l) {
@@ -145,6 +157,18 @@ func issuerAbove(lines []string, i int) string {
 		parts = append([]string{l}, parts...)
 	}
 	return strings.Join(parts, " ")
+}
+
+// runeOffset is the byte offset in s of its n-th rune, counting as range
+// does (an invalid byte is a rune).
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }
 
 func isUpper(s string) bool {

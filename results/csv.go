@@ -110,7 +110,6 @@ func ImportCSV(ctx context.Context, src io.Reader, office, actor string, store C
 		if err == io.EOF {
 			return rep, nil
 		}
-		lineNo, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rep.Rows++
@@ -121,6 +120,9 @@ func ImportCSV(ctx context.Context, src io.Reader, office, actor string, store C
 		if err != nil {
 			return rep, fmt.Errorf("đọc CSV / read CSV: %w", err)
 		}
+		// Only a record read whole has field positions: FieldPos panics
+		// after an error in the record's first field.
+		lineNo, _ := cr.FieldPos(0)
 		rep.Rows++
 		get := func(f string) string {
 			if i, ok := index[f]; ok && i < len(rec) {

@@ -13,3 +13,5 @@ go vet ./...
 # Each OCR engine must run single-threaded (see ocr/).
 export OMP_THREAD_LIMIT=1
 go test -count=1 -timeout 40m ./... "$@"
+# Every fuzz target for a bounded time (FUZZTIME each, default 10s).
+scripts/fuzz.sh
