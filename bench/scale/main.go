@@ -7,6 +7,11 @@
 //
 //	go run ./bench/scale -pages 10000 -checkpoints 1000,5000,10000
 //
+// With -docpages N each upload is one document of N pages (a bilevel TIFF),
+// as archives scan dossiers; checkpoints count pages.
+//
+//	go run ./bench/scale -pages 100000 -docpages 50 -checkpoints 10000,50000,100000
+//
 // With -engine tesseract the pages are rendered documents (scanners/
 // synthetic, 300 dpi greyscale JPEG, each made unique by a small mark) and
 // are really recognised: the real-OCR run of issue 7, reporting
@@ -50,6 +55,7 @@ func main() {
 	cps := flag.String("checkpoints", "1000,5000,10000", "page counts at which to report")
 	senders := flag.Int("senders", 8, "concurrent uploads")
 	workers := flag.Int("workers", 4, "worker concurrency")
+	docPages := flag.Int("docpages", 1, "pages per document (benchmark engine): documents are multi-page bilevel TIFFs")
 	engine := flag.String("engine", "benchmark", "OCR engine: benchmark (no recognition) or tesseract (real OCR of rendered documents)")
 	pgAdmin := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin URL")
 	flag.Parse()
@@ -127,8 +133,15 @@ func main() {
 
 	// Upload unique pages (each differs, so content hashes do not merge them).
 	pageImage, ext := page, "png"
-	if *engine == "tesseract" {
+	switch {
+	case *engine == "tesseract":
 		pageImage, ext = realPages(), "jpg"
+	case *docPages > 1:
+		pageImage, ext = docOf(*docPages), "tif"
+	}
+	per := 1
+	if *engine != "tesseract" {
+		per = max(*docPages, 1)
 	}
 	var checkpoints []int
 	for _, s := range strings.Split(*cps, ",") {
@@ -145,7 +158,7 @@ func main() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1))
-				if i > *pages {
+				if i > *pages/per {
 					return
 				}
 				if _, err := c.Upload(ctx, b.ID, fmt.Sprintf("hop-%03d/trang-%07d.%s", i/1000, i, ext), bytes.NewReader(pageImage(i))); err != nil {
@@ -164,7 +177,7 @@ func main() {
 			}
 			// A document waiting for quality review is finished as far as
 			// the pipeline goes (sohoa qc would release it).
-			if p.DocumentsSigned+p.DocumentsFailed+p.DocumentsQC >= cp {
+			if (p.DocumentsSigned+p.DocumentsFailed+p.DocumentsQC)*per >= cp {
 				break
 			}
 			time.Sleep(200 * time.Millisecond)
@@ -195,22 +208,46 @@ func main() {
 	}
 }
 
-// page returns a small unique page image: A4 at 100 dpi, bilevel, with the
-// page number drawn as a row of bits so every page hashes differently.
+// docOf returns a function giving document n: a bilevel TIFF of per pages,
+// each unique (pageImg of n*per+k).
+func docOf(per int) func(n int) []byte {
+	return func(n int) []byte {
+		pages := make([]*image.Paletted, per)
+		for k := range pages {
+			pages[k] = pageImg(n*per + k)
+		}
+		b, err := synthetic.EncodeBilevelTIFF(pages, 150)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return b
+	}
+}
+
+// page returns a small unique page image as PNG (pageImg).
 func page(n int) []byte {
-	img := image.NewPaletted(image.Rect(0, 0, 827, 1170), color.Palette{color.White, color.Black})
+	var buf bytes.Buffer
+	png.Encode(&buf, pageImg(n))
+	return buf.Bytes()
+}
+
+// pageImg returns a small unique page: A4 at 100 dpi, bilevel, with the
+// page number drawn as a row of bits so every page hashes differently.
+func pageImg(n int) *image.Paletted {
+	img := image.NewPaletted(image.Rect(0, 0, 827, 1170), synthetic.Bilevel) // 0 black, 1 white
+	for i := range img.Pix {
+		img.Pix[i] = 1
+	}
 	for bit := 0; bit < 32; bit++ {
 		if n>>bit&1 == 1 {
 			for y := 100; y < 120; y++ {
 				for x := 100 + bit*20; x < 115+bit*20; x++ {
-					img.SetColorIndex(x, y, 1)
+					img.SetColorIndex(x, y, 0)
 				}
 			}
 		}
 	}
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	return buf.Bytes()
+	return img
 }
 
 // realPages returns a function giving page n: one of a pool of rendered
