@@ -27,6 +27,14 @@ func TestMain(m *testing.M) { servicetest.Main(m) }
 // newServer serves the API on a SQLite catalog, local files and a real
 // Redis queue; it returns an inspector of that queue.
 func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector, string) {
+	ts, db, insp, token, _ := newLimitedServer(t, ingest.Limits{})
+	return ts, db, insp, token
+}
+
+// newLimitedServer is newServer with ingest limits (zero: the defaults); it
+// also returns the directory holding the catalog, the blobs and the
+// upload spool.
+func newLimitedServer(t *testing.T, lim ingest.Limits) (*httptest.Server, *catalog.DB, *asynq.Inspector, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := catalog.Open(context.Background(), "sqlite:"+filepath.Join(dir, "c.db"))
@@ -45,7 +53,7 @@ func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector, s
 	t.Cleanup(func() { insp.Close() })
 	q := worker.NewQueue(client)
 	s := &Server{Catalog: db, Store: store, Archive: &Archive{DB: db}, Keys: db,
-		Ingest: &ingest.Ingester{Catalog: db, Store: store, Queue: q, TempDir: dir}}
+		Ingest: &ingest.Ingester{Catalog: db, Store: store, Queue: q, Limits: lim, TempDir: dir}}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	token, _, err := db.CreateAPIKey(context.Background(), catalog.APIKey{
@@ -53,7 +61,7 @@ func newServer(t *testing.T) (*httptest.Server, *catalog.DB, *asynq.Inspector, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ts, db, insp, token
+	return ts, db, insp, token, dir
 }
 
 func TestErrors(t *testing.T) {

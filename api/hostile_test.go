@@ -8,53 +8,19 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hibiken/asynq"
-
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
-	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
-	"github.com/sohoa-vn/sohoa/storage/localfs"
-	"github.com/sohoa-vn/sohoa/worker"
 )
 
 // hostileMaxBytes is the upload limit of the hostile test's server: small,
 // so that an oversize upload is cheap to send.
 const hostileMaxBytes = 4 << 20
-
-// newLimitedServer is newServer with ingest limits; it also returns the
-// directory holding the catalog, the blobs and the upload spool.
-func newLimitedServer(t *testing.T, lim ingest.Limits) (*httptest.Server, *catalog.DB, string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	db, err := catalog.Open(context.Background(), "sqlite:"+filepath.Join(dir, "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store, err := localfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: servicetest.Redis(t)})
-	t.Cleanup(func() { client.Close() })
-	s := &Server{Catalog: db, Store: store, Archive: &Archive{DB: db}, Keys: db,
-		Ingest: &ingest.Ingester{Catalog: db, Store: store, Queue: worker.NewQueue(client), Limits: lim, TempDir: dir}}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	token, _, err := db.CreateAPIKey(context.Background(), catalog.APIKey{
-		Name: "archivist", Scopes: []string{"archivist"}, OfficeID: "ubnd-ben-nghe"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts, db, token, dir
-}
 
 // The hostile corpus of issue 8 uploaded into one batch: each file is
 // recorded as a failed document whose error is that file's own, bilingual;
@@ -64,7 +30,7 @@ func newLimitedServer(t *testing.T, lim ingest.Limits) (*httptest.Server, *catal
 func TestHostileUploads(t *testing.T) {
 	lim := ingest.DefaultLimits()
 	lim.MaxBytes = hostileMaxBytes
-	ts, db, token, dir := newLimitedServer(t, lim)
+	ts, db, _, token, dir := newLimitedServer(t, lim)
 	ctx := context.Background()
 	c := &Client{BaseURL: ts.URL, Token: token}
 	b, err := c.CreateBatch(ctx, "lô tệp độc hại")
