@@ -281,7 +281,10 @@ func (a *Archive) getPDF(s *Server) http.HandlerFunc {
 				fmt.Sprintf("the document is not signed yet (status: %s)", d.Status), nil)
 			return
 		}
-		office, err := a.DB.DocumentOffice(ctx, d.ID)
+		office, ok := officeFrom(ctx)
+		if !ok {
+			office, err = a.DB.DocumentOffice(ctx, d.ID)
+		}
 		if err == nil {
 			detail := map[string]string{"sha256": d.SignedSHA256}
 			if rg := r.Header.Get("Range"); rg != "" {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -134,8 +135,20 @@ func guard(rt Route) http.Handler {
 				writeJSON(w, http.StatusNotFound, map[string]apiError{"error": {Code: "not_found",
 					VI: "không tìm thấy hoặc không thuộc cơ quan của bạn", EN: "not found, or not your office's"}})
 				return
+			default:
+				// The handler may need it too (the audit log): no second query.
+				r = r.WithContext(context.WithValue(r.Context(), officeKey{}, office))
 			}
 		}
 		rt.Handler(w, r)
 	})
+}
+
+type officeKey struct{}
+
+// officeFrom returns the office of the record a request addresses, as
+// its route's access check found it.
+func officeFrom(ctx context.Context) (string, bool) {
+	o, ok := ctx.Value(officeKey{}).(string)
+	return o, ok
 }

@@ -574,7 +574,7 @@ func (s *system) startAPI(ctx context.Context) error {
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
 		Copies:     &api.Copies{Service: certSvc, Log: s.log},
-		Keys:       s.catalog,
+		Keys:       &api.KeyCache{Keys: s.catalog}, // a revoked key is refused within 10 s
 		Ready:      s.ready,
 		TrustRoots: roots,
 		RelaxTrust: s.cfg.RelaxTrust,
