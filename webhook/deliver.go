@@ -182,6 +182,12 @@ func (d *Dispatcher) CatchUp(ctx context.Context, db AuditFollower) (int, error)
 		}
 		for _, e := range es {
 			ev, err := eventOf(ctx, db, e)
+			if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, errNotEvent) {
+				// Nothing to announce, and nothing a retry would find:
+				// skipping it keeps one bad entry from stopping every event after it.
+				slog.Warn("webhook: audit entry without its record, no event", "seq", e.Seq, "action", e.Action, "subject", e.Subject, "err", err)
+				continue
+			}
 			if err != nil {
 				return n, fmt.Errorf("webhook: audit entry %d: %w", e.Seq, err)
 			}
@@ -214,12 +220,14 @@ func eventOf(ctx context.Context, db AuditFollower, e catalog.AuditEntry) (Event
 			To results.Status `json:"to"`
 		}
 		if err := json.Unmarshal(e.Detail, &detail); err != nil || detail.To == "" {
-			return Event{}, fmt.Errorf("status change without its new status: %s", e.Detail)
+			return Event{}, fmt.Errorf("%w: status change without its new status: %s", errNotEvent, e.Detail)
 		}
 		return ResultStatusChanged(r, detail.To), nil
 	}
-	return Event{}, fmt.Errorf("not an event: %s", e.Action)
+	return Event{}, fmt.Errorf("%w: %s", errNotEvent, e.Action)
 }
+
+var errNotEvent = errors.New("not an event")
 
 type taskPayload struct {
 	ID string `json:"id"`

@@ -448,6 +448,11 @@ func TestCatchUpFromAuditLog(t *testing.T) {
 		}
 		return c
 	}
+	// An entry whose copy is not there (no event to make) must not stop
+	// the events after it.
+	if _, err := f.db.Audit(ctx, catalog.AuditEntry{Actor: "x", OfficeID: office, Action: catalog.AuditCopyIssued, Subject: "bs_ghost"}); err != nil {
+		t.Fatal(err)
+	}
 	issue("bs_lost")
 	r, err := f.db.CreateResult(ctx, results.Result{Code: "KQ-9", OfficeID: office, OwnerID: "001090012345", ProcedureCode: "1.001234",
 		Name: "Giấy phép", NumberSymbol: "12/GP", Issuer: "UBND phường 1", IssueDate: "2024-03-05"}, results.Event{Actor: "a", Reason: "r"})
