@@ -38,17 +38,21 @@ func TestLabelledAccuracy(t *testing.T) {
 	r.Print(&b)
 	t.Log("\n" + b.String())
 	// The issue's targets are 95% on all four fields (metadatatest.Targets,
-	// enforced by go run ./metadata/eval). This set misses the issuing body
-	// once in 12 (91.7%): Tesseract reads "NGHỆ AN SỞ NỘI VỤ" in DejaVu Serif
-	// with light dust as "NGHEAIU", which no text rule recovers. The test
-	// guards what is reached so far, so that a regression fails here; the
-	// gap to 95% stays open in issue 4.
-	floors := map[string]float64{"number_symbol": 0.95, "date": 0.95, "type": 0.95, "issuer": 0.90}
+	// enforced by go run ./metadata/eval). The issuing body reaches them
+	// because metadatatest.Run reads uncertain ones again from the
+	// header's region (metadata.FromPagesReread): on this set Tesseract
+	// reads "NGHỆ AN SỞ NỘI VỤ" in DejaVu Serif with light dust as
+	// "NGHEAIU" on the whole page, right on the region alone.
+	floors := map[string]float64{"number_symbol": 0.95, "date": 0.95, "type": 0.95, "issuer": 0.95}
 	if f := r.Below(floors); len(f) > 0 {
 		t.Errorf("below the floors reached so far: %v", f)
 	}
 	if f := r.Failed(); len(f) > 0 {
 		t.Logf("issue 4's targets still missed: %v", f)
+	}
+	// The second reading is for uncertain pages only: not every one.
+	if r.Rereads >= r.Docs {
+		t.Errorf("issuing body read again on all %d documents", r.Docs)
 	}
 	if r.ConfRight <= r.ConfWrong && len(r.Misses) > 0 {
 		t.Errorf("confidence of right values %.2f not above that of wrong ones %.2f", r.ConfRight, r.ConfWrong)

@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -29,8 +30,9 @@ type segment struct {
 // pageLayout is one page's segments, top to bottom, in a frame where the
 // text lines are horizontal.
 type pageLayout struct {
-	w, h float64
-	segs []segment
+	w, h  float64
+	slope float64 // of the text lines in the page's pixels (dy/dx)
+	segs  []segment
 }
 
 // FromPages finds a document's metadata from the word positions on its
@@ -44,6 +46,13 @@ type pageLayout struct {
 // Fields the layout does not yield are taken, when possible, from the
 // text as Extract reads it, with a lower confidence.
 func FromPages(pages []*ocr.Page) Metadata {
+	m, _ := fromPages(context.Background(), pages, nil)
+	return m
+}
+
+// fromPages is FromPages, with the issuing body read again through
+// reread when it is uncertain and reread is not nil.
+func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata, error) {
 	var m Metadata
 	var texts []string
 	for _, p := range pages {
@@ -52,17 +61,25 @@ func FromPages(pages []*ocr.Page) Metadata {
 		}
 	}
 	if len(texts) == 0 {
-		return m
+		return m, nil
 	}
-	var first *pageLayout
-	for _, p := range pages {
+	var err error
+	for i, p := range pages {
 		if p != nil && len(p.Words) > 0 {
-			first = newLayout(p)
+			first := newLayout(p)
+			hb := first.header(&m)
+			// Word boxes are in the pixels of the image as scanned: on a
+			// page preprocessing had to turn upright, the rectangle cut
+			// from them would not be the header.
+			if reread != nil && p.Preprocess.Rotation == 0 {
+				err = first.rereadIssuer(ctx, &m, hb, p.Words, func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
+					// Straighten the region as preprocessing did the page.
+					r.Skew = p.Preprocess.Skew
+					return reread(ctx, i, r)
+				})
+			}
 			break
 		}
-	}
-	if first != nil {
-		first.header(&m)
 	}
 	for i := len(pages) - 1; i >= 0 && m.Signer == nil; i-- {
 		if pages[i] != nil && len(pages[i].Words) > 0 {
@@ -84,7 +101,7 @@ func FromPages(pages []*ocr.Page) Metadata {
 	fill(&m.Summary, fb.Summary)
 	fill(&m.Signer, fb.Signer)
 	fill(&m.SignerTitle, fb.SignerTitle)
-	return m
+	return m, err
 }
 
 // newLayout deskews the page's words and cuts its lines into segments.
@@ -129,7 +146,7 @@ func newLayout(p *ocr.Page) *pageLayout {
 	sin, cos := math.Sin(math.Atan(slope)), math.Cos(math.Atan(slope))
 	rot := func(x, y float64) (float64, float64) { return x*cos + y*sin, -x*sin + y*cos }
 
-	l := &pageLayout{w: float64(p.Width), h: float64(p.Height)}
+	l := &pageLayout{w: float64(p.Width), h: float64(p.Height), slope: slope}
 	if l.w == 0 || l.h == 0 {
 		for _, w := range words {
 			l.w, l.h = max(l.w, float64(w.Box.Max.X)), max(l.h, float64(w.Box.Max.Y))
@@ -303,8 +320,18 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 var reNumberWord = regexp.MustCompile(`^[SsŠ][ốốôồổỗộóòỏõọoOơớờởỡợ0][:;.,]?`)
 
+// headerBlock is where header found the rows it read, in the layout's
+// deskewed frame: what a second reading of the issuing body needs.
+type headerBlock struct {
+	num    *segment   // the "Số: …" row, or nil
+	date   *segment   // the place and date, or nil
+	iss    []*segment // the issuing body's lines
+	colC   float64    // centre of the left column
+	bottom float64    // the header ends here
+}
+
 // header reads the top of the first page.
-func (l *pageLayout) header(m *Metadata) {
+func (l *pageLayout) header(m *Metadata) headerBlock {
 	top := l.h * 0.45
 	var num, date *segment
 	var numRest, place string
@@ -366,21 +393,26 @@ func (l *pageLayout) header(m *Metadata) {
 		if _, isNum := numberOf(s.text); isNum || s.cx > l.w*0.5 || math.Abs(s.cx-colC) > colW || isMotto(s.text) || !mostlyUpper(s.text) {
 			continue
 		}
+		if num == nil && len(iss) > 0 && garbledNumber(s.text) {
+			break // the number row, too garbled to be read as one
+		}
 		iss = append(iss, s)
 	}
 	if len(iss) > 0 {
 		var parts []string
 		var conf float64
 		for _, s := range iss {
-			parts = append(parts, correctUpper(cleanUpper(s.text)))
+			parts = append(parts, cleanUpper(s.text))
 			conf += s.conf
 		}
 		conf /= float64(len(iss))
 		if num == nil {
 			conf *= 0.6
 		}
-		m.Issuer = &Field{Value: strings.Join(parts, " "), Confidence: round2(conf)}
+		// Corrected as one text: a name wraps ("… LƯU TRỮ NHÀ / NƯỚC").
+		m.Issuer = &Field{Value: correctUpper(strings.Join(parts, " ")), Confidence: round2(conf)}
 	}
+	hb := headerBlock{num: num, date: date, iss: iss, colC: colC, bottom: bottom}
 
 	// Type: the first centred line in capitals under the header; the
 	// summary: the centred lines right under it.
@@ -455,6 +487,7 @@ func (l *pageLayout) header(m *Metadata) {
 			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(c)}
 		}
 	}
+	return hb
 }
 
 // signature reads the signer's block at the bottom right of the page: the
@@ -535,6 +568,13 @@ func nameOf(s string) string {
 }
 
 var reOnBehalf = regexp.MustCompile(`^(?:TM|KT|TL|TUQ|Q|T/M)\s*[.:]`)
+
+// garbledNumber: s starts like "Số:" and has digits, like a number row
+// numberOf could not read ("SỞ: 9GM-UBND"). A body's name that starts
+// with "SỞ" has no digits.
+func garbledNumber(s string) bool {
+	return reNumberWord.MatchString(s) && strings.ContainsAny(s, "0123456789")
+}
 
 // numberOf reads "Số: 123/QĐ-UBND" and returns the number and symbol.
 // The "Số:" OCR often garbles ("Sô:", "SỐ:", "§ố:", "&ố:"); the number
@@ -698,7 +738,7 @@ func mostlyUpper(s string) bool {
 
 // cleanUpper trims stray punctuation OCR puts around capitalised lines.
 func cleanUpper(s string) string {
-	return strings.Join(strings.Fields(strings.Trim(s, " _-—~|'\"‘’`.,")), " ")
+	return strings.Join(strings.Fields(strings.Trim(s, " _-—~|'\"‘’`.,:;")), " ")
 }
 
 // levenshtein is the edit distance between a and b in runes. Hand-written:

@@ -102,6 +102,9 @@ func TestFromPages(t *testing.T) {
 		{"glued words", decision("UBNDTHÀNH PHỐ HÀ NỘI", "SỞTƯPHÁP", "9/QD-STP", "GIẤYMỜI", true), 0,
 			want{"UBND THÀNH PHỐ HÀ NỘI SỞ TƯ PHÁP", "9/QĐ-STP", "2026-02-05", "Hà Nội", "GIẤY MỜI",
 				"Về việc cấp giấy phép xây dựng có thời hạn", "Trần Thị Bích Ngọc", "PHÓ CHỦ TỊCH"}},
+		{"number row garbled", decision("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ", "9GM-UBND", "QUYẾT ĐỊNH", true), 0,
+			want{"ỦY BAN NHÂN DÂN PHƯỜNG BẾN NGHÉ", "", "2026-02-05", "Hà Nội", "QUYẾT ĐỊNH",
+				"Về việc cấp giấy phép xây dựng có thời hạn", "Trần Thị Bích Ngọc", "PHÓ CHỦ TỊCH"}},
 		{"letter", letter, 0.5, want{"BỘ TƯ PHÁP", "45/BTP-VP", "2025-12-17", "Hà Nội", "CÔNG VĂN",
 			"V/v góp ý dự thảo Quy chế làm việc", "Lê Hoàng Minh", "BỘ TRƯỞNG"}},
 	} {
@@ -146,6 +149,7 @@ func TestHelpers(t *testing.T) {
 		{correctUpper("UBNDTỈNH NGHỆ AN"), "UBND TỈNH NGHỆ AN"},
 		{correctUpper("PHƯỜNG HOÀN KIẾM"), "PHƯỜNG HOÀN KIẾM"}, // one syllable each: not cut
 		{correctUpper("CHỦTỊCH"), "CHỦ TỊCH"},
+		{cleanUpper("THÀNH PHỐ ĐÀ NẴNG:"), "THÀNH PHỐ ĐÀ NẴNG"},
 		{fixSymbol("12/QÐ-UBNDThành"), "12/QĐ-UBND"},
 		{fixSymbol("12/TTr-UBND"), "12/TTr-UBND"},
 		{spaceDigits("tháng4năm-2023."), "tháng 4 năm 2023 "},
@@ -177,4 +181,14 @@ func TestHelpers(t *testing.T) {
 	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
 		t.Error("impossible date accepted")
 	}
+}
+
+// A body's name that wraps is corrected as one text: the lexicon's
+// "VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC" spans the break.
+func TestIssuerWrapped(t *testing.T) {
+	rows := decision("BỘ NỘI VỤ", "CỤC VĂN THƯ VÀ LUU TRỮ NHÀ", "5/QĐ-VTLTNN", "QUYẾT ĐỊNH", true)
+	rows = append(rows[:2], append([]row{{262, []cellAt{{left, "NUỢC"}}}}, rows[2:]...)...)
+	m := FromPages([]*ocr.Page{fakePage(rows, 0)})
+	check(t, "issuer", m.Issuer, "BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
+	check(t, "number", m.NumberSymbol, "5/QĐ-VTLTNN")
 }

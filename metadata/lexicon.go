@@ -70,14 +70,24 @@ func correctUpper(s string) string {
 	lex := lexicon()
 	// Words OCR glued together ("UBNDTỈNH", "SỞTƯPHÁP"): a Vietnamese
 	// syllable has one vowel group, so a word with more is cut into
-	// words of the lexicon when it can be.
+	// words of the lexicon when it can be, else into syllables when
+	// there is one way to (see splitSyllables).
 	var w []string
 	for _, x := range strings.Fields(s) {
+		x = undouble(x)
 		if vowelGroups(x) < 2 {
 			w = append(w, x)
 			continue
 		}
-		w = append(w, breakWords(x)...)
+		if b := breakWords(x); len(b) > 1 {
+			w = append(w, b...)
+		} else if sy := splitSyllables(x); sy != nil {
+			// Not words of the lexicon, but syllables: a place name
+			// ("NINHKIỀU").
+			w = append(w, sy...)
+		} else {
+			w = append(w, x)
+		}
 	}
 	for i := 0; i < len(w); {
 		n := 1
@@ -160,6 +170,9 @@ func breakWords(s string) []string {
 			continue
 		}
 		for j := i + 1; j <= len(r); j++ {
+			if j < len(r) && vowelAt(r, j-1) && vowelAt(r, j) {
+				continue // a vowel group is one syllable's: "HOÀN", not "HO ÀN"
+			}
 			piece := string(r[i:j])
 			if !inLexicon(piece) {
 				continue

@@ -203,32 +203,49 @@ func EnsureThreadLimit() error {
 	return nil
 }
 
+// imageSize reads an image's size from its header alone, which bounds it
+// before any pixel is allocated.
+func imageSize(img []byte) (image.Config, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if err != nil {
+		return cfg, fmt.Errorf("ocr: ảnh không đọc được / cannot decode image: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
+		return cfg, fmt.Errorf("ocr: kích thước ảnh không hợp lệ / bad image size %dx%d", cfg.Width, cfg.Height)
+	}
+	return cfg, nil
+}
+
+// acquire waits for a free engine (honouring ctx) and holds the pool open
+// until release is called.
+func (p *Pool) acquire(ctx context.Context) (e *engine, release func(), err error) {
+	p.mu.RLock()
+	if p.closed {
+		p.mu.RUnlock()
+		return nil, nil, ErrClosed
+	}
+	select {
+	case e = <-p.engines:
+	case <-ctx.Done():
+		p.mu.RUnlock()
+		return nil, nil, fmt.Errorf("ocr: wait for worker: %w", ctx.Err())
+	}
+	return e, func() { p.engines <- e; p.mu.RUnlock() }, nil
+}
+
 // Recognize runs OCR on one PNG, JPEG or TIFF image. The image is decoded
 // once, by Leptonica, and preprocessed and recognised from memory. The
 // context is honoured while waiting for a free worker; a recognition
 // already started runs to its end (Tesseract cannot be interrupted).
 func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
-	// The header alone bounds the size before any pixel is allocated.
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if _, err := imageSize(img); err != nil {
+		return nil, err
+	}
+	e, release, err := p.acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ocr: ảnh không đọc được / cannot decode image: %w", err)
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
-		return nil, fmt.Errorf("ocr: kích thước ảnh không hợp lệ / bad image size %dx%d", cfg.Width, cfg.Height)
-	}
-
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
-	var e *engine
-	select {
-	case e = <-p.engines:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("ocr: wait for worker: %w", ctx.Err())
-	}
-	defer func() { p.engines <- e }()
+	defer release()
 
 	pix, err := readPix(img)
 	if err != nil {

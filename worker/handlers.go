@@ -38,6 +38,35 @@ type Catalog interface {
 	Unfinished(ctx context.Context, before time.Time, limit int) ([]catalog.Work, error)
 }
 
+// RegionRecognizer also recognises a rectangle of a page on its own; an
+// engine that can (ocr.Pool) lets metadata extraction read an uncertain
+// issuing body again (metadata.FromPagesReread).
+type RegionRecognizer interface {
+	RecognizeRegion(ctx context.Context, img []byte, r ocr.Region) (*ocr.Page, error)
+}
+
+// metadata extracts a document's metadata from its pages' OCR results,
+// re-reading the issuing body's region when it is uncertain and the
+// engine can.
+func (h *Handlers) metadata(ctx context.Context, pages []catalog.Page, results []*ocr.Page) metadata.Metadata {
+	rr, ok := h.OCR.(RegionRecognizer)
+	if !ok {
+		return metadata.FromPages(results)
+	}
+	m, err := metadata.FromPagesReread(ctx, results, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
+		img, err := h.readBlob(ctx, pages[i].BlobKey)
+		if err != nil {
+			return nil, err
+		}
+		return rr.RecognizeRegion(ctx, img, r)
+	})
+	if err != nil {
+		// The first reading is kept; it is what FromPages gives.
+		h.log().Warn("metadata: re-reading the header failed", "document", pages[0].DocumentID, "err", err)
+	}
+	return m
+}
+
 // Recognizer recognises one page image (PNG or JPEG bytes).
 type Recognizer interface {
 	Recognize(ctx context.Context, img []byte) (*ocr.Page, error)
@@ -208,7 +237,7 @@ func (h *Handlers) assemble(ctx context.Context, doc catalog.Document) error {
 		}
 		text.WriteString(r.Text)
 	}
-	m := metadata.FromPages(results)
+	m := h.metadata(ctx, pages, results)
 	info := assemble.Info{Title: doc.SourceName, Created: doc.CreatedAt,
 		Issuer: m.Issuer.String(), Subject: m.Summary.String(), Identifier: m.NumberSymbol.String()}
 	if d := m.Date.String(); isISODate(d) {

@@ -145,7 +145,13 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 	for i, it := range items {
 		pages[i] = it.ocr
 	}
-	res.Metadata = metadata.FromPages(pages)
+	// An uncertain issuing body is read again from its region alone.
+	res.Metadata, err = metadata.FromPagesReread(ctx, pages, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
+		return pool.RecognizeRegion(ctx, items[i].page.Data, r)
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "metadata: đọc lại vùng tiêu đề thất bại, giữ lần đọc đầu / re-reading the header failed, first reading kept: %v\n", err)
+	}
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err

@@ -6,11 +6,13 @@ package metadatatest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -39,6 +41,9 @@ type Report struct {
 	// Mean confidence of the correct and of the wrong values: a useful
 	// confidence is higher on the first.
 	ConfRight, ConfWrong float64
+	// Rereads is the number of documents whose issuing body was read
+	// again (metadata.FromPagesReread).
+	Rereads int
 }
 
 // Rate is the exact-match rate of field.
@@ -74,6 +79,7 @@ func (r Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "%-14s %7.1f%% %8s\n", f, 100*r.Rate(f), t)
 	}
 	fmt.Fprintf(w, "mean confidence: right %.2f, wrong %.2f\n", r.ConfRight, r.ConfWrong)
+	fmt.Fprintf(w, "issuing body read again on %d of %d documents\n", r.Rereads, r.Docs)
 	for _, m := range r.Misses {
 		fmt.Fprintf(w, "miss %s [%s] %s: want %q, got %q (conf %.2f)\n", m.Doc, m.Variant, m.Field, m.Want, m.Got, m.Confidence)
 	}
@@ -86,7 +92,13 @@ func Run(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, workers int) 
 	if err != nil {
 		return Report{}, err
 	}
-	return Score(docs, Extract(pages)), nil
+	got, rereads, err := Extract(ctx, pool, docs, pages, workers)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Score(docs, got)
+	r.Rereads = rereads
+	return r, nil
 }
 
 // Recognize renders and OCRs every document.
@@ -124,13 +136,49 @@ func Recognize(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, workers
 	return pages, nil
 }
 
-// Extract runs metadata.FromPages on each one-page document.
-func Extract(pages []*ocr.Page) []metadata.Metadata {
+// Extract runs metadata.FromPagesReread on each one-page document, the
+// uncertain issuing bodies read again by pool from the documents' images
+// (rendered again only for those), using up to workers goroutines. With
+// a nil pool it runs metadata.FromPages. It returns the metadata and the
+// number of documents read again.
+func Extract(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, pages []*ocr.Page, workers int) ([]metadata.Metadata, int, error) {
 	out := make([]metadata.Metadata, len(pages))
-	for i, p := range pages {
-		out[i] = metadata.FromPages([]*ocr.Page{p})
+	if pool == nil {
+		for i, p := range pages {
+			out[i] = metadata.FromPages([]*ocr.Page{p})
+		}
+		return out, 0, nil
 	}
-	return out
+	errs := make([]error, len(pages))
+	var rereads atomic.Int64
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				reread := func(ctx context.Context, _ int, r ocr.Region) (*ocr.Page, error) {
+					rereads.Add(1)
+					img, err := docs[i].PNG()
+					if err != nil {
+						return nil, err
+					}
+					return pool.RecognizeRegion(ctx, img, r)
+				}
+				out[i], errs[i] = metadata.FromPagesReread(ctx, []*ocr.Page{pages[i]}, reread)
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("%s: %w", docs[i].Name, errs[i])
+				}
+			}
+		}()
+	}
+	for i := range pages {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, int(rereads.Load()), errors.Join(errs...)
 }
 
 // Score compares extracted metadata with the documents' truth.

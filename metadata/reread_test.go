@@ -1,0 +1,253 @@
+package metadata
+
+import (
+	"context"
+	"errors"
+	"image"
+	"testing"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+// rereader answers FromPagesReread's calls as Tesseract would on the
+// region: the words of a clean reading of the page that lie inside the
+// rectangle, and the piece of a word its right side cuts through.
+type rereader struct {
+	clean   []row   // what the page reads like on its own
+	deg     float64 // skew of the page
+	fail    error
+	calls   int
+	regions []ocr.Region
+}
+
+func (r *rereader) reread(_ context.Context, page int, reg ocr.Region) (*ocr.Page, error) {
+	r.calls++
+	r.regions = append(r.regions, reg)
+	if page != 0 {
+		return nil, errors.New("reread of a page other than the first")
+	}
+	if r.fail != nil {
+		return nil, r.fail
+	}
+	full := fakePage(r.clean, r.deg)
+	p := &ocr.Page{Width: full.Width, Height: full.Height}
+words:
+	for _, w := range full.Words {
+		for _, e := range reg.Erase {
+			if w.Box.Overlaps(e) {
+				continue words
+			}
+		}
+		if w.Box.In(reg.Rect) {
+			p.Words = append(p.Words, w)
+		}
+	}
+	// "CỘN" of "CỘNG HÒA", cut by the rectangle's right side.
+	y := p.Words[0].Box.Min.Y
+	p.Words = append(p.Words, ocr.Word{Text: "CỘN", Conf: 90, Block: 1, Par: 1, Line: 1,
+		Box: image.Rect(reg.Rect.Max.X-60, y, reg.Rect.Max.X, y+30)})
+	return p, nil
+}
+
+func TestFromPagesReread(t *testing.T) {
+	clean := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true)
+	// Tesseract on the whole page merged the issuing body's lines.
+	garbled := decision("UBND TỈNH NGHEAIU", "", "706/SNV", "QUYẾT ĐỊNH", true)
+	// … or lost the number too.
+	noNumber := decision("UBND TỈNH NGHEAIU", "", "706/SNV", "QUYẾT ĐỊNH", true)
+	noNumber[2].cells[0].text = "S6 7O6;SNV"
+	for _, tc := range []struct {
+		name       string
+		first      []row
+		deg        float64
+		fail       error
+		rotation   int
+		skew       float64
+		wantCalls  int
+		wantIssuer string
+		wantNumber string
+		wantErr    bool
+	}{
+		{name: "certain: not read again", first: clean, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "garbled", first: garbled, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "garbled, skewed +2°", first: garbled, deg: 2, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "garbled, skewed -1.5°", first: garbled, deg: -1.5, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "number lost too", first: noNumber, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "preprocessing deskewed the page", first: garbled, skew: 1.2, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/SNV"},
+		{name: "reread fails", first: garbled, fail: errors.New("engine gone"), wantCalls: 1, wantIssuer: "UBND TỈNH NGHEAIU", wantNumber: "706/SNV", wantErr: true},
+		{name: "page turned upright", first: garbled, rotation: 90, wantIssuer: "UBND TỈNH NGHEAIU", wantNumber: "706/SNV"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := fakePage(tc.first, tc.deg)
+			page.Preprocess.Rotation, page.Preprocess.Skew = tc.rotation, tc.skew
+			rr := &rereader{clean: clean, deg: tc.deg, fail: tc.fail}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{page}, rr.reread)
+			if (err != nil) != tc.wantErr || tc.fail != nil && !errors.Is(err, tc.fail) {
+				t.Fatalf("err = %v, want %v", err, tc.fail)
+			}
+			if rr.calls != tc.wantCalls {
+				t.Fatalf("%d rereads, want %d", rr.calls, tc.wantCalls)
+			}
+			check(t, "issuer", m.Issuer, tc.wantIssuer)
+			check(t, "number", m.NumberSymbol, tc.wantNumber)
+			// The other fields are the first reading's.
+			first := FromPages([]*ocr.Page{page})
+			check(t, "date", m.Date, first.Date.String())
+			check(t, "type", m.Type, first.Type.String())
+			check(t, "signer", m.Signer, first.Signer.String())
+			if first.Date.String() != "2026-02-05" || first.Type.String() != "QUYẾT ĐỊNH" {
+				t.Fatalf("first reading: %+v %+v", first.Date, first.Type)
+			}
+			if rr.calls == 0 {
+				return
+			}
+			reg := rr.regions[0]
+			if reg.Skew != tc.skew || !reg.Despeckle {
+				t.Errorf("region %+v: want skew %v and despeckled", reg, tc.skew)
+			}
+			// The rectangle holds the left column down to the number row
+			// and stops short of the motto and of the type.
+			for _, w := range fakePage(clean, tc.deg).Words {
+				inLeft := w.Box.Min.X < 800 && w.Box.Max.Y < 320
+				switch {
+				case inLeft && !w.Box.In(reg.Rect):
+					t.Errorf("%q %v outside the region %v", w.Text, w.Box, reg.Rect)
+				case !inLeft && w.Box.Overlaps(reg.Rect):
+					t.Errorf("%q %v inside the region %v", w.Text, w.Box, reg.Rect)
+				}
+			}
+		})
+	}
+}
+
+// A second reading no better than the first is not taken.
+func TestRereadKeepsBetterReading(t *testing.T) {
+	garbled := decision("UBND TỈNH NGHEAIU", "", "706/SNV", "QUYẾT ĐỊNH", true)
+	worse := decision("TnUU NGHEAIU", "", "706/SNV", "QUYẾT ĐỊNH", true)
+	rr := &rereader{clean: worse}
+	m, err := FromPagesReread(context.Background(), []*ocr.Page{fakePage(garbled, 0)}, rr.reread)
+	if err != nil || rr.calls != 1 {
+		t.Fatalf("err %v, %d calls", err, rr.calls)
+	}
+	check(t, "issuer", m.Issuer, "UBND TỈNH NGHEAIU")
+
+	for _, tc := range []struct {
+		a, b    *Field
+		doubted bool
+		want    bool
+	}{
+		{&Field{Value: "SỞ NỘI VỤ", Confidence: 0.5}, &Field{Value: "SỞNỘIVỤ", Confidence: 0.9}, false, true},
+		{&Field{Value: "SỞNỘIVỤ", Confidence: 0.9}, &Field{Value: "SỞ NỘI VỤ", Confidence: 0.5}, false, false},
+		{&Field{Value: "SỞ NỘI VỤ", Confidence: 0.9}, &Field{Value: "SỞ TƯ PHÁP", Confidence: 0.5}, false, true},
+		{&Field{Value: "SỞ NỘI VỤ", Confidence: 0.5}, &Field{Value: "SỞ TƯ PHÁP", Confidence: 0.9}, false, false},
+		{&Field{Value: "SỞ NỘI VỤ", Confidence: 0.5}, &Field{Value: "SỞ TƯ PHÁP", Confidence: 0.7}, false, false},
+		// Only the marks differ: the first reading saw them undespeckled.
+		{&Field{Value: "PHƯỜNG HOÀN KIỂM", Confidence: 0.95}, &Field{Value: "PHƯỜNG HOÀN KIẾM", Confidence: 0.85}, false, false},
+		// Two confident readings: the one that lost no line.
+		{&Field{Value: "BỘ NỘI VỤ CỤC VĂN THƯ", Confidence: 0.85}, &Field{Value: "CỤC VĂN THƯ", Confidence: 0.95}, false, true},
+		{&Field{Value: "CỤC VĂN THƯ", Confidence: 0.95}, &Field{Value: "BỘ NỘI VỤ CỤC VĂN THƯ", Confidence: 0.85}, false, false},
+		// … but not a long reading no one is sure of, unless the first
+		// is doubted too.
+		{&Field{Value: "BỘ NỘI VỤ CỤC VĂN THƯ", Confidence: 0.6}, &Field{Value: "CỤC VĂN THƯ", Confidence: 0.95}, false, false},
+		{&Field{Value: "BỘ NỘI VỤ CỤC VĂN THƯ", Confidence: 0.6}, &Field{Value: "CỤC VĂN THƯ", Confidence: 0.95}, true, true},
+		{nil, &Field{Value: "SỞ TƯ PHÁP"}, false, false},
+		{&Field{Value: "SỞ TƯ PHÁP"}, nil, false, true},
+	} {
+		if got := betterIssuer(tc.a, tc.b, tc.doubted); got != tc.want {
+			t.Errorf("betterIssuer(%v, %v, %v) = %v", tc.a, tc.b, tc.doubted, got)
+		}
+	}
+}
+
+// A line of the body's name that reaches past where the right column
+// starts is not cut to keep the motto out: the motto is erased instead.
+func TestRereadLongLineBesideMotto(t *testing.T) {
+	const lc = 520
+	rows := func(second string) []row {
+		return []row{
+			{180, []cellAt{{lc, "BỘ NỘI VỤ"}, {1000, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}}},
+			{225, []cellAt{{lc, second}, {1150, "Độc lập - Tự do - Hạnh phúc"}}},
+			{300, []cellAt{{lc, "Số: 12/HD-VTLTNN"}, {1150, "Hà Nội, ngày 05 tháng 02 năm 2026"}}},
+			{400, []cellAt{{mid, "HƯỚNG DẪN"}}},
+			{450, []cellAt{{mid, "Thực hiện chứng thực bản sao điện tử"}}},
+		}
+	}
+	clean := rows("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
+	first := fakePage(rows("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚG"), 0)
+	rr := &rereader{clean: clean}
+	m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+	if err != nil || rr.calls != 1 {
+		t.Fatalf("err %v, %d calls", err, rr.calls)
+	}
+	check(t, "issuer", m.Issuer, "BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
+	reg := rr.regions[0]
+	var cong image.Rectangle
+	for _, w := range fakePage(clean, 0).Words {
+		if w.Text == "NƯỚC" && !w.Box.In(reg.Rect) {
+			t.Errorf("the long line's last word %v is outside the region %v", w.Box, reg.Rect)
+		}
+		if w.Text == "CỘNG" {
+			cong = w.Box
+		}
+	}
+	if !cong.In(reg.Rect) {
+		t.Fatalf("the test wants CỘNG %v inside the region %v", cong, reg.Rect)
+	}
+	var erased bool
+	for _, e := range reg.Erase {
+		erased = erased || cong.In(e)
+	}
+	if !erased {
+		t.Errorf("CỘNG %v not erased: %v", cong, reg.Erase)
+	}
+}
+
+// A line Tesseract could not read at all, or read as one with the motto
+// beside it, leaves a certain-looking issuing body without it; the unsure
+// word, or the row left out, brings the second reading.
+func TestRereadUnreadLine(t *testing.T) {
+	clean := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true)
+	for _, tc := range []struct {
+		name      string
+		conf      float64
+		wantCalls int
+		want      string
+	}{
+		{"unsure", 12, 1, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ"},
+		{"sure", 91, 0, "SỞ NỘI VỤ"}, // then it is what the page says
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The line read as one letter: no issuing body's line, no row
+			// left out, only the letter's confidence tells.
+			first := fakePage(decision("Ẽ", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true), 0)
+			for i, w := range first.Words {
+				if w.Text == "Ẽ" {
+					first.Words[i].Conf = tc.conf
+				}
+			}
+			if m := FromPages([]*ocr.Page{first}); m.Issuer.String() != "SỞ NỘI VỤ" || m.Issuer.Confidence < minIssuerConf {
+				t.Fatalf("the first reading should look certain: %+v", m.Issuer)
+			}
+			rr := &rereader{clean: clean}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+			if err != nil || rr.calls != tc.wantCalls {
+				t.Fatalf("err %v, %d calls, want %d", err, rr.calls, tc.wantCalls)
+			}
+			check(t, "issuer", m.Issuer, tc.want)
+		})
+	}
+	t.Run("row read with the motto", func(t *testing.T) {
+		rows := decision("UBND TỈNH NGHỆ AN", "", "706/SNV", "QUYẾT ĐỊNH", true)
+		rows[1].cells = []cellAt{{700, "SỞ NỘI VỤ Độclập-Tựdo-Hạnhphúc"}}
+		first := fakePage(rows, 0)
+		if m := FromPages([]*ocr.Page{first}); m.Issuer.String() != "UBND TỈNH NGHỆ AN" || m.Issuer.Confidence < minIssuerConf {
+			t.Fatalf("the first reading should look certain: %+v", m.Issuer)
+		}
+		rr := &rereader{clean: clean}
+		m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+		if err != nil || rr.calls != 1 {
+			t.Fatalf("err %v, %d calls", err, rr.calls)
+		}
+		check(t, "issuer", m.Issuer, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ")
+	})
+}
