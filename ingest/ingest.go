@@ -87,22 +87,13 @@ func CleanName(name string) string {
 // returned only when the system could not do its part (storage, catalog).
 func (in *Ingester) File(ctx context.Context, batchID, name string, r io.Reader) (Result, error) {
 	name = CleanName(name)
-	lim := in.Limits
-	if lim.MaxBytes <= 0 {
-		lim = DefaultLimits()
-	}
-	spool, err := os.CreateTemp(in.TempDir, "ingest-*")
+	lim := in.Limits.orDefault()
+	spool, n, fileSHA, err := in.spool(r, lim.MaxBytes)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(spool, h), io.LimitReader(r, lim.MaxBytes+1))
-	if err != nil {
-		return Result{}, fmt.Errorf("ingest %s: receive: %w", name, err)
-	}
-	fileSHA := hex.EncodeToString(h.Sum(nil))
 	docID := DocumentID(batchID, fileSHA)
 	if doc, err := in.Catalog.Document(ctx, docID); err == nil {
 		return Result{Document: doc}, nil
@@ -168,6 +159,23 @@ func (in *Ingester) File(ctx context.Context, batchID, name string, r io.Reader)
 		return Result{}, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	return Result{Document: stored, Created: created}, nil
+}
+
+// spool copies r, up to max bytes and one more (so that a larger input
+// shows as n > max), into a temporary file, and hashes what it copied.
+// The caller closes and removes the file.
+func (in *Ingester) spool(r io.Reader, max int64) (f *os.File, n int64, sha string, err error) {
+	f, err = os.CreateTemp(in.TempDir, "ingest-*")
+	if err != nil {
+		return nil, 0, "", err
+	}
+	h := sha256.New()
+	if n, err = io.Copy(io.MultiWriter(f, h), io.LimitReader(r, max+1)); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, 0, "", fmt.Errorf("receive: %w", err)
+	}
+	return f, n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func pageID(docID string, seq int) string { return fmt.Sprintf("%s-p%04d", docID, seq) }

@@ -24,20 +24,13 @@ var errSecondPage = errors.New("second page")
 // CodeNotOnePage.
 func (in *Ingester) Rescan(ctx context.Context, doc catalog.Document, seq int, name string, r io.Reader) (catalog.Page, error) {
 	name = CleanName(name)
-	lim := in.Limits
-	if lim.MaxBytes <= 0 {
-		lim = DefaultLimits()
-	}
-	spool, err := os.CreateTemp(in.TempDir, "rescan-*")
+	lim := in.Limits.orDefault()
+	spool, n, _, err := in.spool(r, lim.MaxBytes)
 	if err != nil {
 		return catalog.Page{}, fmt.Errorf("rescan %s: %w", name, err)
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	n, err := io.Copy(spool, io.LimitReader(r, lim.MaxBytes+1))
-	if err != nil {
-		return catalog.Page{}, fmt.Errorf("rescan %s: receive: %w", name, err)
-	}
 	if n > lim.MaxBytes {
 		return catalog.Page{}, tooLarge(name, lim.MaxBytes)
 	}
