@@ -67,9 +67,19 @@ func auditHash(e AuditEntry) string {
 // and answers each caller after the commit. Written by hand: database/sql
 // and pgx have no group commit.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	out, err := db.groupAppend(ctx, e)
+	if err != nil {
+		return out, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, err)
+	}
+	return out, nil
+}
+
+// groupAppend hands e to the group-commit goroutine and waits for its
+// commit.
+func (db *DB) groupAppend(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	e, err := prepareAudit(e)
 	if err != nil {
-		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, err)
+		return e, err
 	}
 	q := &db.audit
 	q.once.Do(func() {
@@ -79,25 +89,25 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 		go db.auditLoop()
 	})
 	if q.reqs == nil { // closed before any append
-		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, errClosed)
+		return e, errClosed
 	}
 	r := auditReq{e: e, res: make(chan auditRes, 1)}
 	select {
 	case q.reqs <- r:
 	case <-q.quit:
-		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, errClosed)
+		return e, errClosed
 	case <-ctx.Done():
-		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, ctx.Err())
+		return e, ctx.Err()
 	}
 	select {
 	case res := <-r.res:
 		if res.err != nil {
-			return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, res.err)
+			return e, res.err
 		}
 		return res.e, nil
 	case <-ctx.Done():
 		// The entry may still be written: the log records the attempt.
-		return e, fmt.Errorf("catalog: audit %s %s: %w", e.Action, e.Subject, ctx.Err())
+		return e, ctx.Err()
 	}
 }
 
