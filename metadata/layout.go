@@ -72,11 +72,15 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 			// page preprocessing had to turn upright, the rectangle cut
 			// from them would not be the header.
 			if reread != nil && p.Preprocess.Rotation == 0 {
-				err = first.rereadIssuer(ctx, &m, hb, p.Words, func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
+				rr := func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
 					// Straighten the region as preprocessing did the page.
 					r.Skew = p.Preprocess.Skew
 					return reread(ctx, i, r)
-				})
+				}
+				err = first.rereadIssuer(ctx, &m, hb, p.Words, rr)
+				if err == nil {
+					err = first.rereadType(ctx, &m, hb, rr)
+				}
 			}
 			break
 		}
@@ -326,6 +330,7 @@ type headerBlock struct {
 	num    *segment   // the "Số: …" row, or nil
 	date   *segment   // the place and date, or nil
 	iss    []*segment // the issuing body's lines
+	typ    *segment   // the line read as the document type, or nil
 	colC   float64    // centre of the left column
 	bottom float64    // the header ends here
 }
@@ -433,6 +438,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 			break
 		}
 		m.Type = &Field{Value: t, Confidence: round2(s.conf * score)}
+		hb.typ = s
 		var sum []string
 		var conf float64
 		prev := s

@@ -27,6 +27,12 @@ type Reread func(ctx context.Context, page int, r ocr.Region) (*ocr.Page, error)
 // page and cleaned of specks read well. Only uncertain pages pay for the
 // second recognition, of a small rectangle.
 //
+// The document type is read again the same way, from its band under the
+// header, when none of Decree 30's types was read with confidence: heavy
+// dust makes Tesseract drop the large bold type line from the page's
+// reading, or garble it ("QUWẾTBNH"), while the band alone, cleaned of
+// specks, reads well.
+//
 // When reread fails, the metadata of the first reading is returned with
 // the error.
 func FromPagesReread(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata, error) {
@@ -195,17 +201,22 @@ func (l *pageLayout) headerRegion(hb headerBlock) region {
 		}
 	}
 	left = max(0, left)
-	// Back from the deskewed frame to the page's pixels: the bounding box
-	// of the frame rectangle's corners.
+	return region{rect: l.pageRect(left, 0, right, bottom), erase: erase, right: right, rowsEnd: rowsEnd, h: h}
+}
+
+// pageRect is the rectangle of the page image (in its pixels, clipped to
+// the page) that holds the rectangle x0,y0–x1,y1 of the layout's deskewed
+// frame: the bounding box of its corners.
+func (l *pageLayout) pageRect(left, top, right, bottom float64) image.Rectangle {
 	a := math.Atan(l.slope)
 	sin, cos := math.Sin(a), math.Cos(a)
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, c := range [][2]float64{{left, 0}, {right, 0}, {left, bottom}, {right, bottom}} {
+	for _, c := range [][2]float64{{left, top}, {right, top}, {left, bottom}, {right, bottom}} {
 		x, y := c[0]*cos-c[1]*sin, c[0]*sin+c[1]*cos
 		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
 	}
 	r := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
-	return region{rect: r.Intersect(image.Rect(0, 0, int(l.w), int(l.h))), erase: erase, right: right, rowsEnd: rowsEnd, h: h}
+	return r.Intersect(image.Rect(0, 0, int(l.w), int(l.h)))
 }
 
 // doubtfulInk: the first reading put a word Tesseract was unsure of
@@ -252,4 +263,103 @@ func (l *pageLayout) skippedRow(hb headerBlock, reg region) bool {
 		}
 	}
 	return false
+}
+
+// minTypeConf is the confidence under which a known document type is
+// read again.
+const minTypeConf = 0.5
+
+// typeUncertain: the document type t is worth a second reading: none was
+// found, or a line that is no type of Decree 30's list, or one read with
+// little confidence. Heavy dust makes Tesseract drop the large bold type
+// line from a page's reading altogether, or read it as "QUWẾTBNH".
+func typeUncertain(t *Field) bool {
+	return t == nil || !slices.Contains(types, t.Value) || t.Confidence < minTypeConf
+}
+
+// typeRegion is the band of the page image (in its pixels) where the
+// document type is: under the header, centred on the page, down to the
+// line under the type (the summary) or, without one, a few lines down.
+func (l *pageLayout) typeRegion(hb headerBlock) image.Rectangle {
+	h := l.h * 0.012
+	switch {
+	case hb.num != nil:
+		h = hb.num.h
+	case hb.date != nil:
+		h = hb.date.h
+	case len(hb.iss) > 0:
+		h = hb.iss[0].h
+	}
+	top := hb.bottom
+	if hb.num == nil && hb.date == nil {
+		// No row says where the header ends: under the issuing body's
+		// last line (the number row, unread, comes into the band), else
+		// where Decree 30's header ends at the earliest.
+		top = l.h * 0.12
+		if len(hb.iss) > 0 {
+			top = hb.iss[len(hb.iss)-1].cy + h
+		}
+	}
+	bottom := top + 6*h
+	centreX := l.w * 0.53
+	if t := hb.typ; t != nil {
+		top, bottom = max(top, t.cy-1.5*h), min(bottom, t.cy+1.5*h)
+	}
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s == hb.typ || s.cy-s.h/2 <= top+h || math.Abs(s.cx-centreX) > l.w*0.12 {
+			continue
+		}
+		// The first centred line under the type's place (the summary,
+		// or the body): the type sits above it.
+		bottom = min(bottom, s.cy-0.7*s.h)
+		break
+	}
+	if bottom-top < h {
+		return image.Rectangle{}
+	}
+	return l.pageRect(centreX-0.25*l.w, top, centreX+0.25*l.w, bottom)
+}
+
+// rereadType reads the document type again, from its band alone, when it
+// is uncertain, and keeps the second reading when it is a type of the list
+// and the first was not, or is read with more confidence.
+func (l *pageLayout) rereadType(ctx context.Context, m *Metadata, hb headerBlock, reread func(context.Context, ocr.Region) (*ocr.Page, error)) error {
+	if !typeUncertain(m.Type) {
+		return nil
+	}
+	rect := l.typeRegion(hb)
+	if rect.Empty() {
+		return nil
+	}
+	p, err := reread(ctx, ocr.Region{Rect: rect, Despeckle: true, PSM: 4})
+	if err != nil {
+		return fmt.Errorf("metadata: đọc lại loại văn bản thất bại / reread the document type: %w", err)
+	}
+	t := bestType(newLayout(p))
+	if t == nil {
+		return nil
+	}
+	if m.Type == nil || !slices.Contains(types, m.Type.Value) || t.Confidence > m.Type.Confidence {
+		m.Type = t
+	}
+	return nil
+}
+
+// bestType is the line of l that reads best as a type of the list, or nil.
+func bestType(l *pageLayout) *Field {
+	var best *Field
+	for _, s := range l.segs {
+		if !mostlyUpper(s.text) {
+			continue
+		}
+		t, score := matchType(s.text)
+		if !slices.Contains(types, t) {
+			continue
+		}
+		if c := round2(s.conf * score); best == nil || c > best.Confidence {
+			best = &Field{Value: t, Confidence: c}
+		}
+	}
+	return best
 }

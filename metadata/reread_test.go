@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"slices"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/ocr"
@@ -41,6 +42,9 @@ words:
 		if w.Box.In(reg.Rect) {
 			p.Words = append(p.Words, w)
 		}
+	}
+	if len(p.Words) == 0 {
+		return p, nil
 	}
 	// "CỘN" of "CỘNG HÒA", cut by the rectangle's right side.
 	y := p.Words[0].Box.Min.Y
@@ -250,4 +254,54 @@ func TestRereadUnreadLine(t *testing.T) {
 		}
 		check(t, "issuer", m.Issuer, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ")
 	})
+}
+
+// A type line the first reading lost or garbled is read again from its
+// band under the header; a certain one is not.
+func TestRereadType(t *testing.T) {
+	clean := decision("ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "929/CT-UBND", "CHỈ THỊ", true)
+	for _, tc := range []struct {
+		name      string
+		typ       string // as the first reading has it; "" for lost
+		second    string // as the second reads it
+		wantCalls int
+		want      string
+	}{
+		{"lost", "", "CHỈ THỊ", 1, "CHỈ THỊ"},
+		{"garbled", "GCHỈTH", "CHỈ THỊ", 1, "CHỈ THỊ"},
+		{"read slightly off", "CHỈ THI", "CHỈ THỊ", 0, "CHỈ THỊ"},
+		{"certain", "CHỈ THỊ", "", 0, "CHỈ THỊ"},
+		// A second reading that is no type of the list is not taken.
+		{"second no better", "GCHỈTH", "GCHỈTH", 1, "GCHỈTH"},
+		{"second reads nothing", "", "", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := slices.Clone(clean)
+			first[3] = row{400, []cellAt{{mid, tc.typ}}}
+			second := slices.Clone(clean)
+			second[3] = row{400, []cellAt{{mid, tc.second}}}
+			rr := &rereader{clean: second}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{fakePage(first, 0)}, rr.reread)
+			if err != nil || rr.calls != tc.wantCalls {
+				t.Fatalf("err %v, %d calls, want %d", err, rr.calls, tc.wantCalls)
+			}
+			check(t, "type", m.Type, tc.want)
+			check(t, "issuer", m.Issuer, "ỦY BAN NHÂN DÂN TỈNH BẮC NINH")
+			if rr.calls == 0 {
+				return
+			}
+			// The band holds the type's place, not the header's rows nor
+			// the summary under it.
+			reg := rr.regions[0]
+			if !reg.Despeckle {
+				t.Errorf("region %+v not despeckled", reg)
+			}
+			for _, w := range fakePage(second, 0).Words {
+				isType := w.Box.Max.Y == 400
+				if isType && !w.Box.In(reg.Rect) || !isType && w.Box.Overlaps(reg.Rect) {
+					t.Errorf("%q %v: in the region %v is %v", w.Text, w.Box, reg.Rect, !isType)
+				}
+			}
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -41,9 +42,12 @@ type Report struct {
 	// Mean confidence of the correct and of the wrong values: a useful
 	// confidence is higher on the first.
 	ConfRight, ConfWrong float64
-	// Rereads is the number of documents whose issuing body was read
-	// again (metadata.FromPagesReread).
-	Rereads int
+	// Rereads is the number of documents of which a region (the issuing
+	// body, the type) was read again (metadata.FromPagesReread);
+	// Regions, the number of regions read again, and RereadTime the time
+	// their recognition took (rendering the page aside).
+	Rereads, Regions int
+	RereadTime       time.Duration
 }
 
 // Rate is the exact-match rate of field.
@@ -79,7 +83,11 @@ func (r Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "%-14s %7.1f%% %8s\n", f, 100*r.Rate(f), t)
 	}
 	fmt.Fprintf(w, "mean confidence: right %.2f, wrong %.2f\n", r.ConfRight, r.ConfWrong)
-	fmt.Fprintf(w, "issuing body read again on %d of %d documents\n", r.Rereads, r.Docs)
+	var per time.Duration
+	if r.Regions > 0 {
+		per = r.RereadTime / time.Duration(r.Regions)
+	}
+	fmt.Fprintf(w, "read again: %d regions of %d of %d documents, %d ms per region\n", r.Regions, r.Rereads, r.Docs, per.Milliseconds())
 	for _, m := range r.Misses {
 		fmt.Fprintf(w, "miss %s [%s] %s: want %q, got %q (conf %.2f)\n", m.Doc, m.Variant, m.Field, m.Want, m.Got, m.Confidence)
 	}
@@ -92,12 +100,12 @@ func Run(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, workers int) 
 	if err != nil {
 		return Report{}, err
 	}
-	got, rereads, err := Extract(ctx, pool, docs, pages, workers)
+	got, rs, err := Extract(ctx, pool, docs, pages, workers)
 	if err != nil {
 		return Report{}, err
 	}
 	r := Score(docs, got)
-	r.Rereads = rereads
+	r.Rereads, r.Regions, r.RereadTime = rs.Docs, rs.Regions, rs.Time
 	return r, nil
 }
 
@@ -136,21 +144,28 @@ func Recognize(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, workers
 	return pages, nil
 }
 
+// Rereads counts the second readings of Extract.
+type Rereads struct {
+	Docs    int           // documents of which a region was read again
+	Regions int           // regions read again
+	Time    time.Duration // spent recognising them, rendering aside
+}
+
 // Extract runs metadata.FromPagesReread on each one-page document, the
-// uncertain issuing bodies read again by pool from the documents' images
+// uncertain fields read again by pool from the documents' images
 // (rendered again only for those), using up to workers goroutines. With
-// a nil pool it runs metadata.FromPages. It returns the metadata and the
-// number of documents read again.
-func Extract(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, pages []*ocr.Page, workers int) ([]metadata.Metadata, int, error) {
+// a nil pool it runs metadata.FromPages. It returns the metadata and
+// what was read again.
+func Extract(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, pages []*ocr.Page, workers int) ([]metadata.Metadata, Rereads, error) {
 	out := make([]metadata.Metadata, len(pages))
 	if pool == nil {
 		for i, p := range pages {
 			out[i] = metadata.FromPages([]*ocr.Page{p})
 		}
-		return out, 0, nil
+		return out, Rereads{}, nil
 	}
 	errs := make([]error, len(pages))
-	var rereads atomic.Int64
+	var nDocs, nRegions, nanos atomic.Int64
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range max(1, workers) {
@@ -158,12 +173,18 @@ func Extract(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, pages []*
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				var img []byte
 				reread := func(ctx context.Context, _ int, r ocr.Region) (*ocr.Page, error) {
-					rereads.Add(1)
-					img, err := docs[i].PNG()
-					if err != nil {
-						return nil, err
+					nRegions.Add(1)
+					if img == nil {
+						nDocs.Add(1)
+						var err error
+						if img, err = docs[i].PNG(); err != nil {
+							return nil, err
+						}
 					}
+					start := time.Now()
+					defer func() { nanos.Add(int64(time.Since(start))) }()
 					return pool.RecognizeRegion(ctx, img, r)
 				}
 				out[i], errs[i] = metadata.FromPagesReread(ctx, []*ocr.Page{pages[i]}, reread)
@@ -178,7 +199,8 @@ func Extract(ctx context.Context, pool *ocr.Pool, docs []labelled.Doc, pages []*
 	}
 	close(next)
 	wg.Wait()
-	return out, int(rereads.Load()), errors.Join(errs...)
+	rs := Rereads{Docs: int(nDocs.Load()), Regions: int(nRegions.Load()), Time: time.Duration(nanos.Load())}
+	return out, rs, errors.Join(errs...)
 }
 
 // Score compares extracted metadata with the documents' truth.
