@@ -295,8 +295,9 @@ func splitCells(parts [][]ocr.Word) [][]ocr.Word {
 			}
 		}
 		p, out = p[start:], append(out, p[start:])
-		// "Số: 12/QĐ-UBND Hà Nội, ngày …": the date cell follows the symbol.
-		if len(p) > 1 && reNumberWord.MatchString(p[0].Text) {
+		// "Số: 12/QĐ-UBND Hà Nội, ngày …": the date cell follows the symbol
+		// (and "Số:" may be lost).
+		if len(p) > 1 && (reNumberWord.MatchString(p[0].Text) || reSymbolWord.MatchString(p[0].Text)) {
 			for j, w := range p {
 				if strings.Contains(w.Text, "/") && !strings.HasSuffix(w.Text, "/") {
 					if j+1 < len(p) {
@@ -321,6 +322,9 @@ func median(v []float64) float64 {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// reSymbolWord is a word that starts as a number and symbol do: "12/QĐ".
+var reSymbolWord = regexp.MustCompile(`^\d{1,6}/\pL`)
 
 var reNumberWord = regexp.MustCompile(`^[SsŠ][ốốôồổỗộóòỏõọoOơớờởỡợ0][:;.,]?`)
 
@@ -352,9 +356,24 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 				num, numRest = s, rest
 			}
 		}
-		if date == nil && s.cx > l.w*0.4 {
+	}
+	// The date row is in the header, beside the number row (or, without
+	// one, in the page's top quarter): a date lower down is the body's
+	// ("Căn cứ Luật … ngày 16 tháng 6 năm 2025"), not to be taken when
+	// the header's is unreadable.
+	dateEnd := l.h * 0.25
+	if num != nil {
+		dateEnd = num.cy + 2*num.h
+	}
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s.cy > min(top, dateEnd) {
+			break
+		}
+		if s.cx > l.w*0.4 {
 			if p, d, n, ok := dateOf(s.text); ok {
 				date, place, dmy, dateWords = s, p, d, n
+				break
 			}
 		}
 	}
@@ -587,8 +606,14 @@ func garbledNumber(s string) bool {
 // and symbol themselves are the anchor: digits, a slash, a capital.
 func numberOf(s string) (string, bool) {
 	loc := reSymbol.FindStringSubmatchIndex(s)
+	lostSlash := false
 	if loc == nil {
-		return "", false
+		// The slash read as a letter ("272ICT-STP"): taken only when what
+		// follows is a symbol of known codes.
+		if loc = reSymbolNoSlash.FindStringSubmatchIndex(s); loc == nil {
+			return "", false
+		}
+		lostSlash = true
 	}
 	// Before the number at most a garbled "Số:", one short word.
 	if pre := strings.Fields(s[:loc[0]]); len(pre) > 1 || len(pre) == 1 && len([]rune(pre[0])) > 4 {
@@ -596,10 +621,17 @@ func numberOf(s string) (string, bool) {
 	}
 	num := strings.Join(strings.Fields(s[loc[2]:loc[3]]), "")
 	sym := strings.TrimRight(strings.Join(strings.Fields(s[loc[4]:loc[5]]), ""), ".,;:"+junkMarks)
-	return fixSymbol(num + "/" + sym), true
+	v := fixSymbol(num + "/" + sym)
+	if lostSlash && !knownSymbol(v) {
+		return "", false
+	}
+	return v, true
 }
 
-var reSymbol = regexp.MustCompile(`(\d{1,6})\s*/\s*([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)*(?:/[\pL0-9]+)*)`)
+var (
+	reSymbol        = regexp.MustCompile(`(\d{1,6})\s*/\s*([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)*(?:/[\pL0-9]+)*)`)
+	reSymbolNoSlash = regexp.MustCompile(`(\d{1,6})[Il|]([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)+)`)
+)
 
 // symbolCodes are the abbreviations of Decree 30 (appendix III) and of
 // common issuing bodies, to repair what OCR reads as look-alikes.
@@ -630,8 +662,58 @@ func fixSymbol(s string) string {
 				break
 			}
 		}
+		if !slices.Contains(symbolCodes, parts[i]) {
+			parts[i] = snapCode(p)
+		}
 	}
 	return s[:slash+1] + strings.Join(parts, "-")
+}
+
+// knownSymbol: every part of the symbol of s ("123/QĐ-UBND") is a code of
+// symbolCodes.
+func knownSymbol(s string) bool {
+	slash := strings.Index(s, "/")
+	if slash < 0 {
+		return false
+	}
+	for _, p := range strings.Split(s[slash+1:], "-") {
+		if !slices.Contains(symbolCodes, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// snapCode repairs a part p of a symbol that is no known code when there
+// is one way to: two codes whose hyphen OCR lost ("CTVTLTNN" →
+// "CT-VTLTNN"), or a code of four letters or more one letter off
+// ("UBNT" → "UBND"), with no other code as near. Else p is returned.
+func snapCode(p string) string {
+	var glued []string
+	for _, a := range symbolCodes {
+		if b, ok := strings.CutPrefix(p, a); ok && slices.Contains(symbolCodes, b) {
+			glued = append(glued, a+"-"+b)
+		}
+	}
+	if len(glued) == 1 {
+		return glued[0]
+	}
+	if len(glued) > 1 {
+		return p
+	}
+	near := ""
+	for _, c := range symbolCodes {
+		if levenshtein(p, c) == 1 && len([]rune(c)) >= 4 && len([]rune(p)) >= 4 {
+			if near != "" {
+				return p
+			}
+			near = c
+		}
+	}
+	if near == "" {
+		return p
+	}
+	return near
 }
 
 // dateOf reads "Hà Nội, ngày 05 tháng 6 năm 2026": the place, day, month

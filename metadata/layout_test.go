@@ -152,6 +152,13 @@ func TestHelpers(t *testing.T) {
 		{cleanUpper("THÀNH PHỐ ĐÀ NẴNG:"), "THÀNH PHỐ ĐÀ NẴNG"},
 		{fixSymbol("12/QÐ-UBNDThành"), "12/QĐ-UBND"},
 		{fixSymbol("12/TTr-UBND"), "12/TTr-UBND"},
+		// Codes glued together, or one letter off, when one code fits.
+		{fixSymbol("176/CTVTLTNN"), "176/CT-VTLTNN"},
+		{fixSymbol("1600/KH-UBNT"), "1600/KH-UBND"},
+		{fixSymbol("12/UBNDVP"), "12/UBND-VP"},
+		{fixSymbol("12/QĐ-XYZW"), "12/QĐ-XYZW"}, // no code near: as read
+		{fixSymbol("12/QĐ-SNT"), "12/QĐ-SNT"},   // three letters: too short to say
+		{fixSymbol("12/BTP"), "12/BTP"},
 		{spaceDigits("tháng4năm-2023."), "tháng 4 năm 2023 "},
 	} {
 		if tc.got != tc.want {
@@ -161,6 +168,8 @@ func TestHelpers(t *testing.T) {
 	for s, want := range map[string]string{
 		"Số: 123/QĐ-UBND": "123/QĐ-UBND", "§ố:45 / TB-UBND": "45/TB-UBND", "Sô: 7/UBND-VP.": "7/UBND-VP",
 		"Căn cứ Nghị định số 30/2020/NĐ-CP": "", "Số điện thoại": "",
+		// The slash read as a letter: only before known codes.
+		"Số:272ICT-STP": "272/CT-STP", "Số: 272lQĐ-UBND": "272/QĐ-UBND", "Số: 272IXY-ABC": "", "Số: 12IBN": "",
 	} {
 		got, ok := numberOf(s)
 		if got != want || ok != (want != "") {
@@ -191,4 +200,34 @@ func TestIssuerWrapped(t *testing.T) {
 	m := FromPages([]*ocr.Page{fakePage(rows, 0)})
 	check(t, "issuer", m.Issuer, "BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
 	check(t, "number", m.NumberSymbol, "5/QĐ-VTLTNN")
+}
+
+// Rows dust garbled: the number row that lost "Số:" and is read as one
+// with the date cell; a header date that does not parse, when the body
+// has one.
+func TestGarbledHeaderRows(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		numRow     []cellAt
+		wantNumber string
+		wantDate   string
+	}{
+		{"clean", []cellAt{{left, "Số: 1742/GM-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 năm 2026"}}, "1742/GM-UBND", "2026-02-05"},
+		{"Số lost, one cell", []cellAt{{900, "1742/GM-UBND......... Hà Nội, ngày 05 tháng 02 năm 2026"}}, "1742/GM-UBND", "2026-02-05"},
+		{"header date unreadable", []cellAt{{left, "Số: 1742/GM-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 nữm 202..."}}, "1742/GM-UBND", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := decision("ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀN KIẾM", "1/QĐ-UBND", "GIẤY MỜI", true)
+			rows[2].cells = tc.numRow
+			// The body's date, low on the page.
+			rows = append(rows, row{1500, []cellAt{{1100, "Hà Nội, ngày 16 tháng 6 năm 2025"}}})
+			m := FromPages([]*ocr.Page{fakePage(rows, 0)})
+			check(t, "number", m.NumberSymbol, tc.wantNumber)
+			if tc.wantDate != "" {
+				check(t, "date", m.Date, tc.wantDate)
+			} else if m.Date != nil && m.Date.Confidence > 0.6 {
+				t.Errorf("the body's date taken with confidence: %+v", *m.Date)
+			}
+		})
+	}
 }
