@@ -81,6 +81,9 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 				if err == nil {
 					err = first.rereadType(ctx, &m, hb, rr)
 				}
+				if err == nil {
+					err = first.rereadRows(ctx, &m, hb, rr)
+				}
 			}
 			break
 		}

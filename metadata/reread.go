@@ -31,7 +31,8 @@ type Reread func(ctx context.Context, page int, r ocr.Region) (*ocr.Page, error)
 // header, when none of Decree 30's types was read with confidence: heavy
 // dust makes Tesseract drop the large bold type line from the page's
 // reading, or garble it ("QUWẾTBNH"), while the band alone, cleaned of
-// specks, reads well.
+// specks, reads well. So are the number and the date, each from its cell
+// of the number row, when none was read (or a number of unknown codes).
 //
 // When reread fails, the metadata of the first reading is returned with
 // the error.
@@ -362,4 +363,85 @@ func bestType(l *pageLayout) *Field {
 		}
 	}
 	return best
+}
+
+// rowBand is where the number and date row is, top to bottom in the
+// layout's frame, and the height of its line: around the number or the
+// date when one was read, else between the issuing body and the type.
+func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
+	for _, s := range []*segment{hb.num, hb.date} {
+		if s != nil {
+			return s.cy - 1.2*s.h, s.cy + 1.2*s.h, s.h
+		}
+	}
+	h = l.h * 0.012
+	top = l.h * 0.08
+	if n := len(hb.iss); n > 0 {
+		h = hb.iss[0].h
+		top = hb.iss[n-1].cy + h/2
+	}
+	bottom = top + 3*h
+	if hb.typ != nil {
+		bottom = min(bottom, hb.typ.cy-hb.typ.h/2)
+	}
+	return top, bottom, h
+}
+
+// rereadRows reads the number and the date again, each from its cell of
+// the header's number row alone, when the first reading found none (or,
+// for the number, one of unknown codes: see knownSymbol). Dust garbles
+// these rows' digits ("năm201", "tháng Ö") where the cell alone,
+// despeckled, reads well.
+func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock, reread func(context.Context, ocr.Region) (*ocr.Page, error)) error {
+	needNum := m.NumberSymbol == nil || !knownSymbol(m.NumberSymbol.Value)
+	needDate := m.Date == nil
+	if !needNum && !needDate {
+		return nil
+	}
+	top, bottom, h := l.rowBand(hb)
+	if bottom-top < h {
+		return nil
+	}
+	// The number's cell is the left column's, the date's the right's.
+	split := l.w * 0.5
+	if hb.date != nil {
+		split = min(split, hb.date.x0-h/2)
+	}
+	read := func(x0, x1 float64) (*pageLayout, error) {
+		p, err := reread(ctx, ocr.Region{Rect: l.pageRect(x0, top, x1, bottom), Despeckle: true, PSM: 4})
+		if err != nil {
+			return nil, fmt.Errorf("metadata: đọc lại dòng số, ngày thất bại / reread the number and date row: %w", err)
+		}
+		return newLayout(p), nil
+	}
+	if needNum {
+		again, err := read(0, split)
+		if err != nil {
+			return err
+		}
+		for _, s := range again.segs {
+			if v, ok := numberOf(s.text); ok {
+				if m.NumberSymbol == nil || knownSymbol(v) {
+					m.NumberSymbol = &Field{Value: v, Confidence: round2(s.conf)}
+				}
+				break
+			}
+		}
+	}
+	if needDate {
+		again, err := read(l.w*0.4, l.w)
+		if err != nil {
+			return err
+		}
+		for _, s := range again.segs {
+			if p, d, n, ok := dateOf(s.text); ok {
+				m.Date = &Field{Value: fmt.Sprintf("%04d-%02d-%02d", d[2], d[1], d[0]), Confidence: round2(s.conf)}
+				if p != "" && (m.Place == nil || m.Place.Confidence < s.conf) {
+					m.Place = &Field{Value: p, Confidence: round2(s.conf * float64(n) / float64(n+1))}
+				}
+				break
+			}
+		}
+	}
+	return nil
 }

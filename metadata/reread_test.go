@@ -305,3 +305,46 @@ func TestRereadType(t *testing.T) {
 		})
 	}
 }
+
+// A date row that does not parse, or a number of unknown codes, is read
+// again from its cell of the number row.
+func TestRereadRows(t *testing.T) {
+	const dateCell = "Hà Nội, ngày 05 tháng 02 năm 2026"
+	for _, tc := range []struct {
+		name            string
+		number, date    string // as the first reading has them
+		second          string // the number as the second reads it
+		wantCalls       int
+		wantNum, wantDt string
+	}{
+		{"clean", "706/SNV", dateCell, "706/SNV", 0, "706/SNV", "2026-02-05"},
+		{"year cut", "706/SNV", "Hà Nội, ngày 05 tháng 02 năm202", "706/SNV", 1, "706/SNV", "2026-02-05"},
+		{"month garbled", "706/SNV", "Hà Nội, ngày 05 tháng Ö năm 2026", "706/SNV", 1, "706/SNV", "2026-02-05"},
+		{"unknown code", "706/SNT", dateCell, "706/SNV", 1, "706/SNV", "2026-02-05"},
+		{"unknown code, second no better", "706/SNT", dateCell, "706/SNX", 1, "706/SNT", "2026-02-05"},
+		{"both", "706/SNT", "Hà Nội, ngày 05 tháng 02 nữm", "706/SNV", 2, "706/SNV", "2026-02-05"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", tc.number, "QUYẾT ĐỊNH", true)
+			first[2].cells[1].text = tc.date
+			second := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", tc.second, "QUYẾT ĐỊNH", true)
+			rr := &rereader{clean: second}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{fakePage(first, 0)}, rr.reread)
+			if err != nil || rr.calls != tc.wantCalls {
+				t.Fatalf("err %v, %d calls, want %d", err, rr.calls, tc.wantCalls)
+			}
+			check(t, "number", m.NumberSymbol, tc.wantNum)
+			check(t, "date", m.Date, tc.wantDt)
+			check(t, "place", m.Place, "Hà Nội")
+			check(t, "type", m.Type, "QUYẾT ĐỊNH")
+			// Each region holds its cell of the number row and no other row.
+			for _, reg := range rr.regions {
+				for _, w := range fakePage(second, 0).Words {
+					if w.Box.Max.Y != 300 && w.Box.Overlaps(reg.Rect) {
+						t.Errorf("%q %v of another row inside the region %v", w.Text, w.Box, reg.Rect)
+					}
+				}
+			}
+		})
+	}
+}
