@@ -300,8 +300,15 @@ func (p *pdf) writePage(num int, pg Page) error {
 	p.stream(num+1, "", c.Bytes())
 
 	p.begin(num + 2)
-	p.printf("<</Type/XObject/Subtype/Image/Width %d/Height %d/ColorSpace/%s/BitsPerComponent %d/Filter/%s/Length %d 0 R>>\nstream\n",
-		img.width, img.height, img.colorSpace, img.bits, img.filter, num+3)
+	var extra string
+	if img.decodeParms != "" {
+		extra += "/DecodeParms" + img.decodeParms
+	}
+	if img.decode != "" {
+		extra += "/Decode" + img.decode
+	}
+	p.printf("<</Type/XObject/Subtype/Image/Width %d/Height %d/ColorSpace/%s/BitsPerComponent %d/Filter/%s%s/Length %d 0 R>>\nstream\n",
+		img.width, img.height, img.colorSpace, img.bits, img.filter, extra, num+3)
 	start := p.n
 	if err := img.writeData(p); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/draw"
@@ -290,7 +291,9 @@ func TestWritePDF(t *testing.T) {
 }
 
 func TestImageKinds(t *testing.T) {
-	bw := image.NewPaletted(image.Rect(0, 0, 10, 3), color.Palette{color.White, color.Black})
+	// A 2-bit palette of only black and white is decoded (1-bit PNGs
+	// pass through: TestBilevelPNGPassThrough) and written 1-bit.
+	bw := image.NewPaletted(image.Rect(0, 0, 10, 3), color.Palette{color.White, color.Black, color.White})
 	bw.SetColorIndex(0, 0, 1)
 	bw.SetColorIndex(9, 2, 1)
 	grey := image.NewGray(image.Rect(0, 0, 10, 3))
@@ -426,4 +429,127 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// grayPNG1 rewrites a 1-bit paletted PNG with the palette black, white as
+// the same bits in a 1-bit grey PNG (colour type 0, no PLTE), the form a
+// scanner's own PNG writer may use.
+func grayPNG1(t *testing.T, b []byte) []byte {
+	t.Helper()
+	out := append([]byte{}, b[:8]...)
+	for rest := b[8:]; len(rest) >= 12; {
+		n := int(uint32(rest[0])<<24 | uint32(rest[1])<<16 | uint32(rest[2])<<8 | uint32(rest[3]))
+		chunk := append([]byte{}, rest[:12+n]...)
+		rest = rest[12+n:]
+		switch string(chunk[4:8]) {
+		case "PLTE":
+			continue
+		case "IHDR":
+			chunk[8+9] = 0
+			crc := crc32.ChecksumIEEE(chunk[4 : 8+n])
+			chunk[8+n], chunk[9+n], chunk[10+n], chunk[11+n] = byte(crc>>24), byte(crc>>16), byte(crc>>8), byte(crc)
+		}
+		out = append(out, chunk...)
+	}
+	return out
+}
+
+// TestBilevelPNGPassThrough checks that a 1-bit PNG goes into the PDF
+// without decoding (its compressed rows, PNG predictors declared) and that
+// poppler renders exactly the source's pixels from it, for both palette
+// orders, a 1-bit grey PNG and a width that is not a multiple of 8.
+func TestBilevelPNGPassThrough(t *testing.T) {
+	// Blocks of 7×7 pixels, black or white by a pattern, so that a
+	// renderer's sampling of block centres is exact; 7 does not divide 8,
+	// so blocks straddle bytes.
+	const w, h, block = 203, 35, 7
+	src := image.NewGray(image.Rect(0, 0, w, h))
+	black := func(x, y int) bool { return ((x/block)*31+(y/block)*17)%5 < 2 }
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if !black(x, y) {
+				src.Pix[y*w+x] = 255
+			}
+		}
+	}
+	paletted := func(p color.Palette) []byte {
+		m := image.NewPaletted(src.Bounds(), p)
+		for i, v := range src.Pix {
+			if (v == 255) == (p[1] == color.Gray{255}) {
+				m.Pix[i] = 1
+			}
+		}
+		return encode(t, m, "png")
+	}
+	blackWhite := paletted(color.Palette{color.Gray{0}, color.Gray{255}})
+	for _, tc := range []struct {
+		name   string
+		png    []byte
+		decode string
+	}{
+		{"palette black, white", blackWhite, ""},
+		{"palette white, black", paletted(color.Palette{color.Gray{255}, color.Gray{0}}), "[1 0]"},
+		{"1-bit grey", grayPNG1(t, blackWhite), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if m, err := png.Decode(bytes.NewReader(tc.png)); err != nil || m.Bounds().Dx() != w {
+				t.Fatalf("test PNG does not decode: %v", err)
+			}
+			pi, err := prepareImage(tc.png, "png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pi.decodeParms == "" || pi.bits != 1 || pi.decode != tc.decode {
+				t.Fatalf("not passed through: %+v", pi)
+			}
+			path := filepath.Join(t.TempDir(), "p.pdf")
+			var buf bytes.Buffer
+			if err := WritePages(&buf, Info{Title: "t"}, []Page{{Image: tc.png, Format: "png", DPI: 72}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run(t, "qpdf", "--check", path)
+			out := filepath.Join(t.TempDir(), "r")
+			run(t, "pdftoppm", "-r", "72", "-gray", "-aa", "no", "-aaVector", "no", "-png", "-singlefile", path, out)
+			f, err := os.Open(out + ".png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := png.Decode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Bounds().Dx() != w || got.Bounds().Dy() != h {
+				t.Fatalf("rendered %v, want %dx%d", got.Bounds(), w, h)
+			}
+			bad := 0
+			for y := block / 2; y < h; y += block {
+				for x := block / 2; x < w; x += block {
+					if g, _ := grayOf(got.At(x, y)); (g < 128) != black(x, y) {
+						bad++
+					}
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d blocks differ from the source", bad, (w/block)*(h/block))
+			}
+		})
+	}
+	// Not passed through: decoded and re-compressed as before.
+	grey := image.NewGray(image.Rect(0, 0, 8, 2))
+	grey.Pix[3] = 0x80
+	for name, b := range map[string][]byte{
+		"8-bit grey": encode(t, grey, "png"),
+		"interlaced": nil, // Go writes no interlaced PNG; covered by the IHDR check
+	} {
+		if b == nil {
+			continue
+		}
+		if pi, err := prepareImage(b, "png"); err != nil || pi.decodeParms != "" {
+			t.Errorf("%s: %v, %+v", name, err, pi)
+		}
+	}
 }

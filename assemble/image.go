@@ -3,6 +3,7 @@ package assemble
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,6 +18,8 @@ type pageImage struct {
 	colorSpace    string // DeviceGray, DeviceRGB, DeviceCMYK
 	bits          int
 	filter        string // DCTDecode, FlateDecode
+	decodeParms   string // the stream's /DecodeParms dictionary, or ""
+	decode        string // the image's /Decode array, or ""
 	writeData     func(w io.Writer) error
 }
 
@@ -44,6 +47,9 @@ func prepareImage(data []byte, format string) (*pageImage, error) {
 		return &pageImage{width: cfg.Width, height: cfg.Height, colorSpace: cs, bits: 8, filter: "DCTDecode",
 			writeData: func(w io.Writer) error { _, err := w.Write(data); return err }}, nil
 	case "png":
+		if pi := bilevelPNG(data); pi != nil {
+			return pi, nil
+		}
 		img, err := png.Decode(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("ảnh PNG hỏng / bad PNG: %w", err)
@@ -51,6 +57,84 @@ func prepareImage(data []byte, format string) (*pageImage, error) {
 		return flateImage(img), nil
 	default:
 		return nil, fmt.Errorf("định dạng ảnh %q không hỗ trợ / unsupported image format %q (want png or jpeg)", format, format)
+	}
+}
+
+// bilevelPNG returns a 1-bit black-and-white PNG's compressed pixels as
+// they are, for FlateDecode with PNG predictors (PDF 32000-1 7.4.4.4): no
+// decoding and no re-compression, which for the bilevel pages archives
+// scan is most of the cost of assembly. It returns nil for any other PNG
+// (grey or colour depths, alpha, transparency, interlacing, a palette that
+// is not black and white), which is decoded instead. The bytes were fully
+// decoded once at ingest, and storage checks their SHA-256 on every read.
+//
+// Written by hand: image/png offers no access to a PNG's chunks, and the
+// chunk layout (PNG spec 5.3) is all that is read here.
+func bilevelPNG(data []byte) *pageImage {
+	const sig = "\x89PNG\r\n\x1a\n"
+	if len(data) < len(sig) || string(data[:len(sig)]) != sig {
+		return nil
+	}
+	var (
+		width, height int
+		paletted      bool   // colour type 3: needs a black-and-white PLTE
+		decode        string // "[1 0]" when the palette is white, black
+		sawPalette    bool
+		idat          [][]byte
+	)
+	for rest := data[len(sig):]; ; {
+		if len(rest) < 12 {
+			return nil
+		}
+		n := int(binary.BigEndian.Uint32(rest))
+		if n < 0 || n > len(rest)-12 {
+			return nil
+		}
+		typ, body := string(rest[4:8]), rest[8:8+n]
+		rest = rest[12+n:]
+		switch typ {
+		case "IHDR":
+			// width, height, bit depth, colour type, compression, filter, interlace
+			if n != 13 || body[8] != 1 || (body[9] != 0 && body[9] != 3) || body[10] != 0 || body[11] != 0 || body[12] != 0 {
+				return nil
+			}
+			width, height = int(binary.BigEndian.Uint32(body)), int(binary.BigEndian.Uint32(body[4:]))
+			if width <= 0 || height <= 0 || width > 1<<24 || height > 1<<24 {
+				return nil
+			}
+			paletted = body[9] == 3
+		case "PLTE":
+			switch string(body) {
+			case "\x00\x00\x00\xff\xff\xff": // index 0 black: the same bits as DeviceGray
+			case "\xff\xff\xff\x00\x00\x00":
+				decode = "[1 0]"
+			default:
+				return nil
+			}
+			sawPalette = true
+		case "tRNS":
+			return nil
+		case "IDAT":
+			if width == 0 || (paletted && !sawPalette) {
+				return nil
+			}
+			idat = append(idat, body)
+		case "IEND":
+			if len(idat) == 0 {
+				return nil
+			}
+			return &pageImage{width: width, height: height, colorSpace: "DeviceGray", bits: 1, filter: "FlateDecode",
+				decodeParms: fmt.Sprintf("<</Predictor 15/Colors 1/BitsPerComponent 1/Columns %d>>", width),
+				decode:      decode,
+				writeData: func(w io.Writer) error {
+					for _, b := range idat {
+						if _, err := w.Write(b); err != nil {
+							return err
+						}
+					}
+					return nil
+				}}
+		}
 	}
 }
 
