@@ -6,9 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -245,46 +243,6 @@ func jfifDPI(b []byte) int {
 		return int(math.Round(x * 2.54))
 	}
 	return 0
-}
-
-// encodePNG encodes a page as PNG with its resolution in a pHYs chunk,
-// inserted by hand after IHDR since image/png writes none. A greyscale
-// page holding only black and white is written with 1 bit per pixel.
-func encodePNG(img image.Image, dpi int) ([]byte, error) {
-	if g, ok := img.(*image.Gray); ok && isBilevel(g) {
-		bw := image.NewPaletted(g.Bounds(), color.Palette{color.Gray{0}, color.Gray{255}})
-		for i, v := range g.Pix {
-			bw.Pix[i] = v >> 7
-		}
-		img = bw
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	const ihdrEnd = 8 + 8 + 13 + 4
-	ppm := uint32(math.Round(float64(dpi) / 0.0254))
-	chunk := make([]byte, 21)
-	binary.BigEndian.PutUint32(chunk, 9)
-	copy(chunk[4:], "pHYs")
-	binary.BigEndian.PutUint32(chunk[8:], ppm)
-	binary.BigEndian.PutUint32(chunk[12:], ppm)
-	chunk[16] = 1
-	binary.BigEndian.PutUint32(chunk[17:], crc32.ChecksumIEEE(chunk[4:17]))
-	return append(append(append(make([]byte, 0, len(b)+21), b[:ihdrEnd]...), chunk...), b[ihdrEnd:]...), nil
-}
-
-func isBilevel(g *image.Gray) bool {
-	for y := g.Rect.Min.Y; y < g.Rect.Max.Y; y++ {
-		row := g.Pix[(y-g.Rect.Min.Y)*g.Stride:][:g.Rect.Dx()]
-		for _, v := range row {
-			if v != 0 && v != 255 {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // tiff splits a TIFF, single- or multi-page. golang.org/x/image/tiff
