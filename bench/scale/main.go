@@ -32,12 +32,14 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,6 +60,8 @@ func main() {
 	docPages := flag.Int("docpages", 1, "pages per document (benchmark engine): documents are multi-page bilevel TIFFs")
 	engine := flag.String("engine", "benchmark", "OCR engine: benchmark (no recognition) or tesseract (real OCR of rendered documents)")
 	pgAdmin := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin URL")
+	profile := flag.String("profile", "", "write CPU profiles of the API and the worker, taken over -profile-seconds from the start of the upload, into this directory (go tool pprof)")
+	profileSecs := flag.Int("profile-seconds", 30, "length of the -profile CPU profiles")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "sohoa-scale-")
@@ -117,10 +121,13 @@ func main() {
 		"SOHOA_S3_ACCESS_KEY=scale", "SOHOA_S3_SECRET_KEY=scale-secret-123", "SOHOA_S3_BUCKET=scale",
 		"SOHOA_DATA_DIR=" + filepath.Join(dir, "data"), "SOHOA_OCR_ENGINE=" + *engine, "OMP_THREAD_LIMIT=1",
 	}
-	start(bin, append(env, "SOHOA_METRICS_ADDR=127.0.0.1:0"), "serve", "--role", "api", "--addr", fmt.Sprintf("127.0.0.1:%d", apiPort))
+	apiProbe, workerProbe := freePort(), freePort()
+	env = append(env, "SOHOA_PPROF="+strconv.FormatBool(*profile != ""))
+	start(bin, append(env, fmt.Sprintf("SOHOA_METRICS_ADDR=127.0.0.1:%d", apiProbe)), "serve", "--role", "api", "--addr", fmt.Sprintf("127.0.0.1:%d", apiPort))
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	waitHTTP(base + "/readyz")
-	start(bin, append(env, "SOHOA_METRICS_ADDR=127.0.0.1:0"), "worker", "--workers", strconv.Itoa(*workers))
+	start(bin, append(env, fmt.Sprintf("SOHOA_METRICS_ADDR=127.0.0.1:%d", workerProbe)), "worker", "--workers", strconv.Itoa(*workers))
+	waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/healthz", workerProbe))
 	token, err := os.ReadFile(filepath.Join(dir, "data", "admin-token"))
 	if err != nil {
 		log.Fatal(err)
@@ -151,7 +158,21 @@ func main() {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	cpu0 := cpuByComponent(procs)
 	t0 := time.Now()
+	if *profile != "" {
+		if err := os.MkdirAll(*profile, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		for name, port := range map[string]int{"api": apiProbe, "worker": workerProbe} {
+			go func() {
+				path := filepath.Join(*profile, name+".pprof")
+				if err := cpuProfile(ctx, fmt.Sprintf("http://127.0.0.1:%d", port), *profileSecs, path); err != nil {
+					log.Printf("profile %s: %v", name, err)
+				}
+			}()
+		}
+	}
 	for range *senders {
 		wg.Add(1)
 		go func() {
@@ -189,9 +210,22 @@ func main() {
 		last, lastT = cp, now
 	}
 	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu1 := cpuByComponent(procs)
 	p, _ := c.Batch(ctx, b.ID)
 	fmt.Printf("signed %d, failed %d, waiting for quality review %d (%d pages) of %d documents; pages OCR'd %d, failed %d\n",
 		p.DocumentsSigned, p.DocumentsFailed, p.DocumentsQC, p.PagesQC, p.Documents, p.PagesOCRed, p.PagesFailed)
+
+	// Where the CPU went: seconds of CPU per component over the run, and
+	// per page. "bench" is this command itself (making and sending pages).
+	fmt.Printf("CPU over %.0f s (%d cores): ", elapsed.Seconds(), runtime.NumCPU())
+	var total float64
+	for _, k := range components {
+		d := cpu1[k] - cpu0[k]
+		total += d
+		fmt.Printf("%s %.1f s (%.2f ms/page)  ", k, d, 1000*d/float64(*pages))
+	}
+	fmt.Printf("total %.1f s (%.2f ms/page)\n", total, 1000*total/float64(*pages))
 
 	mem, _ := exec.Command("redis-cli", "-p", strconv.Itoa(redisPort), "INFO", "memory").Output()
 	for _, l := range strings.Split(string(mem), "\n") {
@@ -285,6 +319,72 @@ func realPages() func(n int) []byte {
 		}
 		return b
 	}
+}
+
+// components names the processes whose CPU time is reported, in order.
+var components = []string{"api", "worker", "minio", "redis", "postgres", "bench"}
+
+// cpuByComponent returns the CPU seconds (user+system, from /proc) used so
+// far by each component: the children started here (in the order redis,
+// minio, api, worker), every postgres process on the machine (the shared
+// server's backends serve this run alone while it lasts) and this process.
+func cpuByComponent(procs []*exec.Cmd) map[string]float64 {
+	m := map[string]float64{}
+	names := []string{"redis", "minio", "api", "worker"}
+	for i, p := range procs {
+		if i < len(names) {
+			m[names[i]] += procCPU(p.Process.Pid)
+		}
+	}
+	m["bench"] = procCPU(os.Getpid())
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.HasPrefix(string(comm), "postgres") {
+			m["postgres"] += procCPU(pid)
+		}
+	}
+	return m
+}
+
+// procCPU is the CPU seconds of a process and its waited-for children.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in ")".
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	var ticks float64
+	for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
+		v, _ := strconv.ParseFloat(f[i], 64)
+		ticks += v
+	}
+	return ticks / 100 // USER_HZ
+}
+
+// cpuProfile saves a CPU profile of secs seconds from the probe address base.
+func cpuProfile(ctx context.Context, base string, secs int, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s", resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 func freePort() int {
