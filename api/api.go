@@ -227,7 +227,14 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 			"thiếu tham số name (tên tệp)", "missing the name query parameter (file name)", nil)
 		return
 	}
-	res, err := s.Ingest.File(ctx, b.ID, name, r.Body)
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !ingest.ValidKey(key) {
+		s.fail(w, r, http.StatusBadRequest, "bad_request",
+			"Idempotency-Key phải dài 1–200 ký tự, chỉ gồm chữ, số và . _ : / -",
+			"Idempotency-Key must be 1-200 characters of letters, digits and . _ : / -", nil)
+		return
+	}
+	res, err := s.Ingest.FileWithKey(ctx, b.ID, name, key, r.Body)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "internal",
 			"không tiếp nhận được tệp do lỗi hệ thống, hãy gửi lại", "the file could not be taken because of a system error; send it again", err)

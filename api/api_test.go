@@ -85,6 +85,7 @@ func TestErrors(t *testing.T) {
 		{"unknown batch report", "GET", "/v1/batches/nope/report", "", 404, "not_found"},
 		{"upload to unknown batch", "POST", "/v1/batches/nope/files?name=a.png", string(png), 404, "not_found"},
 		{"upload without name", "POST", "/v1/batches/b1/files", string(png), 400, "bad_request"},
+		{"upload with a bad idempotency key", "POST", "/v1/batches/b1/files?name=a.png", string(png), 400, "bad_request"},
 		{"unknown document", "GET", "/v1/documents/nope", "", 404, "not_found"},
 		{"unknown document pdf", "GET", "/v1/documents/nope/pdf", "", 404, "not_found"},
 	}
@@ -92,6 +93,9 @@ func TestErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
 			req.Header.Set("Authorization", "Bearer "+token)
+			if strings.Contains(tt.name, "idempotency key") {
+				req.Header.Set("Idempotency-Key", "hop 1/scan?.pdf") // a space and a "?"
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -103,6 +107,45 @@ func TestErrors(t *testing.T) {
 			}
 			if resp.StatusCode != tt.status || e.Error.Code != tt.code || e.Error.VI == "" || e.Error.EN == "" {
 				t.Errorf("%s %s = %d %+v, want %d %s with vi and en messages", tt.method, tt.path, resp.StatusCode, e.Error, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+// A file sent with an idempotency key is named by the key: sent again with
+// the same key it is the same document, whatever its bytes; another key,
+// or none, makes another document.
+func TestUploadIdempotencyKey(t *testing.T) {
+	ts, _, _, token := newServer(t)
+	ctx := context.Background()
+	c := &Client{BaseURL: ts.URL, Token: token}
+	b, err := c.CreateBatch(ctx, "lô khóa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.UploadWithKey(ctx, b.ID, "hop-1-0001.pdf", "hotfolder:abc:1", strings.NewReader("bundle, first try"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Created || first.Document.ID != ingest.KeyedDocumentID(b.ID, "hotfolder:abc:1") {
+		t.Fatalf("first upload = %+v", first)
+	}
+	for _, tc := range []struct {
+		name, key, body string
+		created         bool
+	}{
+		{"same key, other bytes", "hotfolder:abc:1", "bundle, second try (a new time stamp)", false},
+		{"same key, same bytes", "hotfolder:abc:1", "bundle, first try", false},
+		{"other key", "hotfolder:abc:2", "bundle, first try", true},
+		{"no key", "", "bundle, first try", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up, err := c.UploadWithKey(ctx, b.ID, "hop-1-0001.pdf", tc.key, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if up.Created != tc.created || (up.Document.ID == first.Document.ID) == tc.created {
+				t.Errorf("created %v, document %s (first %s); want created %v", up.Created, up.Document.ID, first.Document.ID, tc.created)
 			}
 		})
 	}

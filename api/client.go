@@ -41,12 +41,21 @@ func (c *Client) httpClient() *http.Client {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	h := http.Header{}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	return c.send(ctx, method, path, body, h, out)
+}
+
+// send is do with any request headers.
+func (c *Client) send(ctx context.Context, method, path string, body io.Reader, h http.Header, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, body)
 	if err != nil {
 		return err
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, v := range h {
+		req.Header[k] = v
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -97,9 +106,20 @@ func (c *Client) Report(ctx context.Context, id string) (Report, error) {
 
 // Upload sends one file into a batch.
 func (c *Client) Upload(ctx context.Context, batchID, name string, r io.Reader) (Upload, error) {
+	return c.UploadWithKey(ctx, batchID, name, "", r)
+}
+
+// UploadWithKey is Upload with an idempotency key ("" for none): the
+// document is named by the key, so sending again with the same key, after
+// an answer was lost, adds nothing even when the bytes differ.
+func (c *Client) UploadWithKey(ctx context.Context, batchID, name, key string, r io.Reader) (Upload, error) {
 	var out Upload
 	path := "/v1/batches/" + url.PathEscape(batchID) + "/files?name=" + url.QueryEscape(name)
-	err := c.do(ctx, http.MethodPost, path, r, "application/octet-stream", &out)
+	h := http.Header{"Content-Type": {"application/octet-stream"}}
+	if key != "" {
+		h.Set("Idempotency-Key", key)
+	}
+	err := c.send(ctx, http.MethodPost, path, r, h, &out)
 	return out, err
 }
 

@@ -56,6 +56,31 @@ func DocumentID(batchID, fileSHA256 string) string {
 	return "d" + hex.EncodeToString(h[:12])
 }
 
+// KeyedDocumentID derives the ID of a document sent with an idempotency
+// key (see FileWithKey) from its batch and the key. It cannot equal a
+// DocumentID, which hashes a hex digest where this hashes "key\x00…".
+func KeyedDocumentID(batchID, key string) string {
+	h := sha256.Sum256([]byte(batchID + "\x00key\x00" + key))
+	return "d" + hex.EncodeToString(h[:12])
+}
+
+// ValidKey reports whether s can be an idempotency key: 1 to 200 bytes of
+// letters, digits and . _ : / - (a path-like name of the source a client
+// made the file from, or a hash).
+func ValidKey(s string) bool {
+	if len(s) == 0 || len(s) > 200 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("._:/-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // BatchID derives a batch's ID from its name.
 func BatchID(name string) string {
 	h := sha256.Sum256([]byte(name))
@@ -86,6 +111,20 @@ func CleanName(name string) string {
 // a failed document, with the reason, and the Result says so. An error is
 // returned only when the system could not do its part (storage, catalog).
 func (in *Ingester) File(ctx context.Context, batchID, name string, r io.Reader) (Result, error) {
+	return in.FileWithKey(ctx, batchID, name, "", r)
+}
+
+// FileWithKey is File for a client that cannot send the same bytes twice:
+// a non-empty key (ValidKey) names the document instead of the file's
+// hash, so a second file sent with the same key is the same document and
+// adds nothing, even if its bytes differ. A hot folder that bundles a
+// scanner's pages into a PDF makes different bytes each time (the PDF
+// writer stamps a time and a random ID), and keys each document by the
+// source it came from, so that a resend after a crash is recognised.
+func (in *Ingester) FileWithKey(ctx context.Context, batchID, name, key string, r io.Reader) (Result, error) {
+	if key != "" && !ValidKey(key) {
+		return Result{}, fmt.Errorf("ingest %s: bad idempotency key %q", name, key)
+	}
 	name = CleanName(name)
 	lim := in.Limits.orDefault()
 	spool, n, fileSHA, err := in.spool(r, lim.MaxBytes)
@@ -95,6 +134,9 @@ func (in *Ingester) File(ctx context.Context, batchID, name string, r io.Reader)
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	docID := DocumentID(batchID, fileSHA)
+	if key != "" {
+		docID = KeyedDocumentID(batchID, key)
+	}
 	if doc, err := in.Catalog.Document(ctx, docID); err == nil {
 		return Result{Document: doc}, nil
 	} else if !errors.Is(err, catalog.ErrNotFound) {

@@ -115,7 +115,7 @@ type uploader struct {
 	batches map[string]string
 }
 
-func (u *uploader) File(ctx context.Context, batch, name string, r io.Reader) error {
+func (u *uploader) File(ctx context.Context, batch, name, key string, r io.Reader) error {
 	u.mu.Lock()
 	id, ok := u.batches[batch]
 	u.mu.Unlock()
@@ -129,7 +129,7 @@ func (u *uploader) File(ctx context.Context, batch, name string, r io.Reader) er
 		u.batches[batch] = id
 		u.mu.Unlock()
 	}
-	up, err := u.c.Upload(ctx, id, name, r)
+	up, err := u.c.UploadWithKey(ctx, id, name, key, r)
 	if err != nil {
 		return err
 	}
@@ -138,6 +138,14 @@ func (u *uploader) File(ctx context.Context, batch, name string, r io.Reader) er
 		fmt.Fprintf(os.Stderr, "%s: %s\n", name, up.Document.Error)
 	}
 	return nil
+}
+
+// scanSink sends what a scanner feeds: sheets scanned again make new
+// bytes, so there is no source to key a resend by (see hotfolder.Sink).
+type scanSink struct{ u *uploader }
+
+func (s scanSink) File(ctx context.Context, batch, name string, r io.Reader) error {
+	return s.u.File(ctx, batch, name, "", r)
 }
 
 func watchCmd() *cobra.Command {
@@ -242,7 +250,7 @@ file makes the whole run one document.`,
 				return err
 			}
 			opt.Log = newLogger()
-			n, err := sane.Feed(cmd.Context(), opt, mode, batch, prefix, &uploader{c: cf.client(), batches: map[string]string{}})
+			n, err := sane.Feed(cmd.Context(), opt, mode, batch, prefix, scanSink{&uploader{c: cf.client(), batches: map[string]string{}}})
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d document(s) sent to batch %s\n", n, batch)
 			return err
 		},

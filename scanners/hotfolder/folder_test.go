@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/scanners/separator"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 )
@@ -377,7 +378,9 @@ func TestFolderQuietWhileArriving(t *testing.T) {
 // A document folder is never sent twice: not after a crash between the
 // journal and the move, not when the same pages come back under another
 // folder name. A crash between the sink and the journal sends it again,
-// as for files: the journal cannot know what the sink got.
+// as for files: the journal cannot know what the sink got. The PDF sent
+// again has other bytes (a new time and ID) but the same idempotency key,
+// so the server takes it as the same document.
 func TestFolderRestart(t *testing.T) {
 	dir := t.TempDir()
 	journal := filepath.Join(t.TempDir(), "journal.jsonl")
@@ -434,6 +437,12 @@ func TestFolderRestart(t *testing.T) {
 	run(t, opt, rec, func() bool { return !exists(filepath.Join(dir, "HS-0002")) })
 	if got := rec.names(); !slices.Equal(got, []string{"b/HS-0001.pdf", "b/HS-0002.pdf", "b/HS-0002.pdf"}) {
 		t.Fatalf("sink got %v", got)
+	}
+	rec.mu.Lock()
+	keys := slices.Clone(rec.keys)
+	rec.mu.Unlock()
+	if len(keys) != 3 || keys[1] == "" || keys[1] != keys[2] || keys[0] == keys[1] || !ingest.ValidKey(keys[1]) {
+		t.Errorf("idempotency keys %q: want the resent folder's two equal, valid and unlike the first folder's", keys)
 	}
 	emptyDir(t, opt.TempDir)
 }

@@ -61,19 +61,24 @@ import (
 
 // Sink receives each complete document: a file as it is, or a PDF of
 // page images (a document folder, or a part of a file split at separator
-// pages). sohoa's api.Client.Upload and ingest.Ingester.File fit it
-// (through a small adapter dropping their result). An error leaves the
-// file or folder in place, to be offered again.
+// pages). sohoa's api.Client.UploadWithKey and ingest.Ingester.FileWithKey
+// fit it (through a small adapter dropping their result). An error leaves
+// the file or folder in place, to be offered again.
+//
+// key is "" for a file sent as it is, whose bytes name it. A PDF made here
+// has new bytes each time it is made (the PDF writer stamps a time and a
+// random ID), so it carries a key naming its source and part instead:
+// sent again after a crash, it is recognised by the key.
 type Sink interface {
-	File(ctx context.Context, batch, name string, r io.Reader) error
+	File(ctx context.Context, batch, name, key string, r io.Reader) error
 }
 
 // SinkFunc adapts a function to Sink.
-type SinkFunc func(ctx context.Context, batch, name string, r io.Reader) error
+type SinkFunc func(ctx context.Context, batch, name, key string, r io.Reader) error
 
 // File calls f.
-func (f SinkFunc) File(ctx context.Context, batch, name string, r io.Reader) error {
-	return f(ctx, batch, name, r)
+func (f SinkFunc) File(ctx context.Context, batch, name, key string, r io.Reader) error {
+	return f(ctx, batch, name, key, r)
 }
 
 // Taken says what happens to a file once taken.
@@ -521,7 +526,7 @@ func (w *Watcher) take(ctx context.Context, p string, set BatchSettings) error {
 	}
 	// The sink reads exactly the bytes hashed; a file that grew since is
 	// caught by the check below and offered again later.
-	if err := w.sink.File(ctx, batch, rel, io.LimitReader(f, st.Size())); err != nil {
+	if err := w.sink.File(ctx, batch, rel, "", io.LimitReader(f, st.Size())); err != nil {
 		return fmt.Errorf("sink: %w", err)
 	}
 	if err := unchanged(); err != nil {

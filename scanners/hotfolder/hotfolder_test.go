@@ -23,10 +23,11 @@ type recorder struct {
 	got   []string          // batch/name in order
 	sums  map[string]string // name -> sha256 of the bytes received
 	data  map[string][]byte // name -> the bytes received
+	keys  []string          // idempotency keys in order
 	fails int               // fail this many calls first
 }
 
-func (r *recorder) File(ctx context.Context, batch, name string, rd io.Reader) error {
+func (r *recorder) File(ctx context.Context, batch, name, key string, rd io.Reader) error {
 	b, err := io.ReadAll(rd)
 	if err != nil {
 		return err
@@ -42,6 +43,7 @@ func (r *recorder) File(ctx context.Context, batch, name string, rd io.Reader) e
 	}
 	s := sha256.Sum256(b)
 	r.got = append(r.got, batch+"/"+name)
+	r.keys = append(r.keys, key)
 	r.sums[name] = hex.EncodeToString(s[:])
 	r.data[name] = b
 	return nil

@@ -92,7 +92,7 @@ func (w *Watcher) sendSplit(ctx context.Context, e *Entry, files []string, stem,
 	case sp.Separators == 0 && whole == "":
 		return false, nil
 	case sp.Separators == 0 && len(docs) == 1:
-		if err := w.sendPDF(ctx, tmp, e.Batch, whole, docs[0]); err != nil {
+		if err := w.sendPDF(ctx, tmp, e.Batch, whole, sendKey(e.SHA256, 0), docs[0]); err != nil {
 			return false, err
 		}
 		if err := unchanged(); err != nil {
@@ -116,7 +116,7 @@ func (w *Watcher) sendSplit(ctx context.Context, e *Entry, files []string, stem,
 			w.log.Info("hotfolder: document sent before a restart, not sent again", "document", name)
 			continue
 		}
-		if err := w.sendPDF(ctx, tmp, e.Batch, name, doc); err != nil {
+		if err := w.sendPDF(ctx, tmp, e.Batch, name, sendKey(e.SHA256, part), doc); err != nil {
 			return false, err
 		}
 		if err := unchanged(); err != nil {
@@ -157,8 +157,18 @@ func (w *Watcher) readPages(ctx context.Context, p, name string, fn func(ingest.
 	return ingest.Split(ctx, f, st.Size(), name, w.opt.Limits, fn)
 }
 
-// sendPDF bundles pages into a PDF in tmp and streams it to the sink.
-func (w *Watcher) sendPDF(ctx context.Context, tmp, batch, name string, pages []separator.Page) error {
+// sendKey is the idempotency key of the PDF made of part (1-based; 0: the
+// whole) of the source whose SHA-256 is sum (see Sink).
+func sendKey(sum string, part int) string {
+	if part == 0 {
+		return "hotfolder:" + sum
+	}
+	return fmt.Sprintf("hotfolder:%s:%d", sum, part)
+}
+
+// sendPDF bundles pages into a PDF in tmp and streams it to the sink
+// with the idempotency key key.
+func (w *Watcher) sendPDF(ctx context.Context, tmp, batch, name, key string, pages []separator.Page) error {
 	f, err := os.CreateTemp(tmp, "doc-*.pdf")
 	if err != nil {
 		return fmt.Errorf("hotfolder: %w", err)
@@ -171,7 +181,7 @@ func (w *Watcher) sendPDF(ctx context.Context, tmp, batch, name string, pages []
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := w.sink.File(ctx, batch, name, f); err != nil {
+	if err := w.sink.File(ctx, batch, name, key, f); err != nil {
 		return fmt.Errorf("sink: %w", err)
 	}
 	return nil

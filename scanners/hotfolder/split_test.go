@@ -179,6 +179,12 @@ func TestSplitResume(t *testing.T) {
 	if got, want := rec.names(), []string{"b/box-0001.pdf", "b/box-0002.pdf", "b/box-0003.pdf"}; !slices.Equal(got, want) {
 		t.Fatalf("sink got %v, want %v", got, want)
 	}
+	rec.mu.Lock()
+	keys := slices.Clone(rec.keys)
+	rec.mu.Unlock()
+	if len(keys) != 3 || keys[0] == "" || keys[0] == keys[1] || keys[1] == keys[2] || keys[0] == keys[2] {
+		t.Errorf("idempotency keys %q: want one per part, each different", keys)
+	}
 	for name, widths := range map[string][]int{"box-0001.pdf": {400}, "box-0002.pdf": {416, 424}, "box-0003.pdf": {440}} {
 		if got := pdfPageWidths(t, rec.doc(name)); !slices.Equal(got, widths) {
 			t.Errorf("%s: pages %v pixels wide, want %v", name, got, widths)
