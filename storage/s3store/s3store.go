@@ -13,11 +13,13 @@
 package s3store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"os"
@@ -98,34 +100,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (i
 			err = fmt.Errorf("s3store: put %s/%s: %w", s.bucket, key, err)
 		}
 	}()
-	spill, err := os.CreateTemp("", "sohoa-s3put-*")
+	// The SHA-256 goes into the object's metadata, so it is computed
+	// before the upload: from a seekable reader in place, from a small
+	// stream in memory, from a larger one through a temporary file.
+	body, n, h, done, err := hashBody(ctx, r, size)
 	if err != nil {
 		return storage.Info{}, err
 	}
-	defer func() {
-		spill.Close()
-		os.Remove(spill.Name())
-	}()
-	h := sha256.New()
-	src := io.Reader(&ctxReader{ctx, r})
-	if size >= 0 {
-		src = io.LimitReader(src, size+1) // one more byte tells a reader longer than size
-	}
-	n, err := io.Copy(io.MultiWriter(spill, h), src)
-	if err != nil {
-		return storage.Info{}, err
-	}
-	if size >= 0 && n > size {
-		return storage.Info{}, fmt.Errorf("reader has more than %d bytes / dữ liệu dài hơn %d byte", size, size)
-	}
-	if size >= 0 && n < size {
-		return storage.Info{}, fmt.Errorf("read %d bytes, expected %d / đọc được %d byte, cần %d", n, size, n, size)
-	}
-	if _, err := spill.Seek(0, io.SeekStart); err != nil {
-		return storage.Info{}, err
-	}
+	defer done()
 	info = storage.Info{Key: key, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
-	_, err = s.client.PutObject(ctx, s.bucket, key, spill, n, minio.PutObjectOptions{
+	_, err = s.client.PutObject(ctx, s.bucket, key, body, n, minio.PutObjectOptions{
 		UserMetadata: map[string]string{metaSHA256: info.SHA256},
 		ContentType:  "application/octet-stream",
 	})
@@ -133,6 +117,78 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (i
 		return storage.Info{}, err
 	}
 	return info, nil
+}
+
+// memBody is the largest stream of known size that hashBody holds in
+// memory rather than in a temporary file.
+const memBody = 1 << 20
+
+// hashBody reads r (size bytes, or to its end when size < 0) to hash it
+// and returns a reader of the same bytes for the upload, their count and
+// hash, and a function releasing what it used. A wrong size is an error.
+func hashBody(ctx context.Context, r io.Reader, size int64) (body io.Reader, n int64, h hash.Hash, done func(), err error) {
+	h = sha256.New()
+	done = func() {}
+	src := io.Reader(&ctxReader{ctx, r})
+	if size >= 0 {
+		src = io.LimitReader(src, size+1) // one more byte tells a reader longer than size
+	}
+	checkSize := func(n int64) error {
+		if size >= 0 && n > size {
+			return fmt.Errorf("reader has more than %d bytes / dữ liệu dài hơn %d byte", size, size)
+		}
+		if size >= 0 && n < size {
+			return fmt.Errorf("read %d bytes, expected %d / đọc được %d byte, cần %d", n, size, n, size)
+		}
+		return nil
+	}
+	// A seekable reader (bytes.Reader, os.File) is hashed in place and sent
+	// as a section of itself, which minio-go can rewind to retry.
+	if rs, ok := r.(interface {
+		io.ReadSeeker
+		io.ReaderAt
+	}); ok {
+		start, err := rs.Seek(0, io.SeekCurrent)
+		if err == nil {
+			if n, err = io.Copy(h, src); err != nil {
+				return nil, 0, nil, nil, err
+			}
+			if err := checkSize(n); err != nil {
+				return nil, 0, nil, nil, err
+			}
+			return io.NewSectionReader(rs, start, n), n, h, done, nil
+		}
+		// Not seekable after all (a pipe behind an *os.File): stream it.
+	}
+	if size >= 0 && size <= memBody {
+		var buf bytes.Buffer
+		if n, err = io.Copy(io.MultiWriter(&buf, h), src); err != nil {
+			return nil, 0, nil, nil, err
+		}
+		if err := checkSize(n); err != nil {
+			return nil, 0, nil, nil, err
+		}
+		return bytes.NewReader(buf.Bytes()), n, h, done, nil
+	}
+	spill, err := os.CreateTemp("", "sohoa-s3put-*")
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	done = func() {
+		spill.Close()
+		os.Remove(spill.Name())
+	}
+	if n, err = io.Copy(io.MultiWriter(spill, h), src); err == nil {
+		err = checkSize(n)
+	}
+	if err == nil {
+		_, err = spill.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		done()
+		return nil, 0, nil, nil, err
+	}
+	return spill, n, h, done, nil
 }
 
 // Get implements storage.Store.

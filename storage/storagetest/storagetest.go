@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"testing"
 
@@ -144,6 +145,8 @@ func testRoundTrip(t *testing.T, s storage.Store) {
 		{"known size stream", "stream/known", data(5, 70_000), streamReader, knownSize},
 		{"multi-MB stream of unknown size", "stream/big", big, streamReader, unknownSize},
 		{"multi-MB known size", "big", big, byteReader, knownSize},
+		{"file", "file", data(6, 300_000), fileReader(t), knownSize},
+		{"file of unknown size", "file-stream", data(7, 5000), fileReader(t), unknownSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +163,27 @@ func testRoundTrip(t *testing.T, s storage.Store) {
 	}
 }
 
-func byteReader(b []byte) io.Reader   { return bytes.NewReader(b) }
+func byteReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// fileReader returns a function giving an *os.File of b, read from its
+// 7th byte on (after a header the caller skipped): a Put stores from the
+// reader's position, not from the start of the file.
+func fileReader(t *testing.T) func(b []byte) io.Reader {
+	return func(b []byte) io.Reader {
+		f, err := os.CreateTemp(t.TempDir(), "put-*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if _, err := f.Write(append([]byte("header"), b...)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Seek(6, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+}
 func streamReader(b []byte) io.Reader { return onlyReader{&chunkReader{b, 32<<10 + 7}} }
 func knownSize(b []byte) int64        { return int64(len(b)) }
 func unknownSize([]byte) int64        { return -1 }
@@ -220,15 +243,21 @@ func testNotFound(t *testing.T, s storage.Store) {
 func testSizeMismatch(t *testing.T, s storage.Store) {
 	b := data(20, 1000)
 	for _, size := range []int64{999, 1001, 0} {
-		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			key := fmt.Sprintf("size/%d", size)
-			if _, err := s.Put(t.Context(), key, onlyReader{bytes.NewReader(b)}, size); err == nil {
-				t.Fatalf("Put of 1000 bytes with size %d succeeded", size)
-			}
-			if _, err := s.Stat(t.Context(), key); !errors.Is(err, storage.ErrNotFound) {
-				t.Errorf("after a failed Put, Stat: err = %v, want ErrNotFound", err)
-			}
-		})
+		for _, seekable := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d seekable=%v", size, seekable), func(t *testing.T) {
+				key := fmt.Sprintf("size/%d-%v", size, seekable)
+				r := io.Reader(onlyReader{bytes.NewReader(b)})
+				if seekable {
+					r = bytes.NewReader(b)
+				}
+				if _, err := s.Put(t.Context(), key, r, size); err == nil {
+					t.Fatalf("Put of 1000 bytes with size %d succeeded", size)
+				}
+				if _, err := s.Stat(t.Context(), key); !errors.Is(err, storage.ErrNotFound) {
+					t.Errorf("after a failed Put, Stat: err = %v, want ErrNotFound", err)
+				}
+			})
+		}
 	}
 	// A failed overwrite keeps the old object.
 	put(t, s, "size/kept", []byte("old"))
