@@ -88,6 +88,9 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 			break
 		}
 	}
+	if t := typeOfSymbol(m.NumberSymbol); t != nil && (m.Type == nil || !slices.Contains(types, m.Type.Value)) {
+		m.Type = t
+	}
 	for i := len(pages) - 1; i >= 0 && m.Signer == nil; i-- {
 		if pages[i] != nil && len(pages[i].Words) > 0 {
 			newLayout(pages[i]).signature(&m)
@@ -444,16 +447,29 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 	// Type: the first centred line in capitals under the header; the
 	// summary: the centred lines right under it.
 	centreX := l.w * 0.53
+	var kinhGui *segment
+	// Without a number or date row, the type starts under the issuing
+	// body (the default bottom is too low for a short header).
+	typeFrom := bottom
+	if num == nil && date == nil && len(iss) > 0 {
+		typeFrom = iss[len(iss)-1].cy + iss[len(iss)-1].h
+	}
 	for i := range l.segs {
 		s := &l.segs[i]
-		if s.cy <= bottom || s.cy > l.h*0.6 {
+		if s.cy <= typeFrom || s.cy > l.h*0.6 || slices.Contains(iss, s) {
 			continue
 		}
 		if math.Abs(s.cx-centreX) > l.w*0.12 {
 			continue
 		}
 		t, score := matchType(s.text)
+		if s.conf < 0.5 && score < 0.8 {
+			continue // a row dust made unreadable: the type may be under it
+		}
 		if !mostlyUpper(s.text) && score < 0.8 {
+			if strings.HasPrefix(foldWord(s.text), "kinh gui") {
+				kinhGui = s
+			}
 			break // the first centred line is not a type: a letter, or no type
 		}
 		if score == 0 {
@@ -514,6 +530,11 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 			m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(c * 0.9)}
 			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(c)}
 		}
+	}
+	if m.Type == nil && kinhGui != nil {
+		// "Kính gửi:" under the header: a letter (công văn), whose "V/v"
+		// under the number went unread.
+		m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(kinhGui.conf * 0.8)}
 	}
 	return hb
 }
@@ -638,10 +659,44 @@ var (
 
 // symbolCodes are the abbreviations of Decree 30 (appendix III) and of
 // common issuing bodies, to repair what OCR reads as look-alikes.
-var symbolCodes = []string{
+var symbolCodes = append(slices.Clone(typeCodes),
+	"UBND", "HĐND", "VP", "SCT", "SCTĐT", "BS", "STP", "SNV", "STC", "PTP", "BTP", "VTLTNN", "BNV", "BTC")
+
+// codeTypes are the document types the codes of a symbol stand for
+// (Decree 30/2020, appendix III).
+var codeTypes = map[string]string{
+	"QĐ": "QUYẾT ĐỊNH", "NQ": "NGHỊ QUYẾT", "NĐ": "NGHỊ ĐỊNH", "CT": "CHỈ THỊ", "QC": "QUY CHẾ", "QyĐ": "QUY ĐỊNH",
+	"TB": "THÔNG BÁO", "HD": "HƯỚNG DẪN", "CTr": "CHƯƠNG TRÌNH", "KH": "KẾ HOẠCH", "PA": "PHƯƠNG ÁN", "ĐA": "ĐỀ ÁN",
+	"DA": "DỰ ÁN", "BC": "BÁO CÁO", "BB": "BIÊN BẢN", "TTr": "TỜ TRÌNH", "HĐ": "HỢP ĐỒNG", "CĐ": "CÔNG ĐIỆN",
+	"BGN": "BẢN GHI NHỚ", "BTT": "BẢN THỎA THUẬN", "GUQ": "GIẤY ỦY QUYỀN", "GM": "GIẤY MỜI", "GGT": "GIẤY GIỚI THIỆU",
+	"GNP": "GIẤY NGHỈ PHÉP", "PG": "PHIẾU GỬI", "PC": "PHIẾU CHUYỂN", "PB": "PHIẾU BÁO", "GCN": "GIẤY CHỨNG NHẬN",
+	"GP": "GIẤY PHÉP", "GXN": "GIẤY XÁC NHẬN",
+}
+
+// typeOfSymbol is the document type the number and symbol n says, with
+// less confidence than n: the type its first code stands for
+// ("12/QĐ-UBND": QUYẾT ĐỊNH), or a letter (công văn) when a symbol of
+// known codes starts with the issuing body's ("12/UBND-VP"). Nil when n
+// says nothing: nil, or of unknown codes.
+func typeOfSymbol(n *Field) *Field {
+	if n == nil || !knownSymbol(n.Value) {
+		return nil
+	}
+	first, _, _ := strings.Cut(n.Value[strings.Index(n.Value, "/")+1:], "-")
+	if t, ok := codeTypes[first]; ok {
+		return &Field{Value: t, Confidence: round2(n.Confidence * 0.7)}
+	}
+	if slices.Contains(typeCodes, first) {
+		return nil
+	}
+	return &Field{Value: "CÔNG VĂN", Confidence: round2(n.Confidence * 0.6)}
+}
+
+// typeCodes are the codes of document types: in a symbol, one is followed
+// by the issuing body's ("QĐ-UBND").
+var typeCodes = []string{
 	"QĐ", "NQ", "NĐ", "CT", "QC", "QyĐ", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB", "TTr", "HĐ",
-	"CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "TC", "GCN", "GP", "GXN", "UBND", "HĐND",
-	"VP", "SCT", "SCTĐT", "BS", "STP", "SNV", "STC", "PTP", "BTP", "VTLTNN", "BNV", "BTC",
+	"CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "TC", "GCN", "GP", "GXN",
 }
 
 // fixSymbol repairs the letters of a symbol: Ð (U+00D0) for Đ, and a
@@ -737,10 +792,34 @@ func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
 		if !ok1 || !ok2 || !ok3 || !calendarDay(y, mo, d) || y < 1900 || y > 2200 {
 			continue
 		}
+		// The header's date row is a place and the date, nothing after:
+		// a body's date is followed by what it dates ("… năm 2020 của
+		// Chính phủ") or preceded by more than a place ("Căn cứ Luật Tổ
+		// chức chính quyền địa phương ngày …").
+		if k > 6 || words(w[k+6:]) > 0 {
+			continue
+		}
 		place = strings.TrimRight(strings.Join(w[:k], " "), " ,.")
 		return place, [3]int{d, mo, y}, k, true
 	}
 	return "", dmy, 0, false
+}
+
+// words counts the words of w with two letters or more.
+func words(w []string) int {
+	n := 0
+	for _, x := range w {
+		l := 0
+		for _, r := range x {
+			if unicode.IsLetter(r) {
+				l++
+			}
+		}
+		if l >= 2 {
+			n++
+		}
+	}
+	return n
 }
 
 // spaceDigits separates digits from letters and from the punctuation OCR

@@ -190,6 +190,17 @@ func TestHelpers(t *testing.T) {
 	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
 		t.Error("impossible date accepted")
 	}
+	// The body's dates are not the header's date row.
+	for s, want := range map[string]bool{
+		"Thành phố Hồ Chí Minh, ngày 25 tháng 01 năm 2026":                     true,
+		"Hà Nội, ngày 05 tháng 6 năm 2026.":                                    true,
+		"ngày 05 tháng 3 năm 2020 của Chính phủ về":                            false,
+		"Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;": false,
+	} {
+		if _, _, _, ok := dateOf(s); ok != want {
+			t.Errorf("dateOf(%q): %v, want %v", s, ok, want)
+		}
+	}
 }
 
 // A body's name that wraps is corrected as one text: the lexicon's
@@ -215,19 +226,49 @@ func TestGarbledHeaderRows(t *testing.T) {
 		{"clean", []cellAt{{left, "Số: 1742/GM-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 năm 2026"}}, "1742/GM-UBND", "2026-02-05"},
 		{"Số lost, one cell", []cellAt{{900, "1742/GM-UBND......... Hà Nội, ngày 05 tháng 02 năm 2026"}}, "1742/GM-UBND", "2026-02-05"},
 		{"header date unreadable", []cellAt{{left, "Số: 1742/GM-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 nữm 202..."}}, "1742/GM-UBND", ""},
+		{"whole row unreadable", []cellAt{{900, "3222001. PO DgO 20 TỢ Sñnản202"}}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rows := decision("ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀN KIẾM", "1/QĐ-UBND", "GIẤY MỜI", true)
 			rows[2].cells = tc.numRow
 			// The body's date, low on the page.
 			rows = append(rows, row{1500, []cellAt{{1100, "Hà Nội, ngày 16 tháng 6 năm 2025"}}})
-			m := FromPages([]*ocr.Page{fakePage(rows, 0)})
+			p := fakePage(rows, 0)
+			for i, w := range p.Words {
+				if w.Box.Max.Y == 300 && tc.wantNumber == "" {
+					p.Words[i].Conf = 15 // dust
+				}
+			}
+			m := FromPages([]*ocr.Page{p})
 			check(t, "number", m.NumberSymbol, tc.wantNumber)
+			// The type is found under the header however its rows read.
+			check(t, "type", m.Type, "GIẤY MỜI")
 			if tc.wantDate != "" {
 				check(t, "date", m.Date, tc.wantDate)
 			} else if m.Date != nil && m.Date.Confidence > 0.6 {
 				t.Errorf("the body's date taken with confidence: %+v", *m.Date)
 			}
+		})
+	}
+}
+
+// A letter (công văn) whose "V/v" under the number went unread is known
+// by its "Kính gửi:".
+func TestLetterByKinhGui(t *testing.T) {
+	for _, tc := range []struct {
+		name, under, want string
+	}{
+		{"V/v read", "V/v góp ý dự thảo Quy chế làm việc", "CÔNG VĂN"},
+		{"V/v unread", "Ẽ..", "CÔNG VĂN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A symbol of codes unknown, which says no type.
+			rows := decision("UBND QUẬN NINH KIỀU", "PHÒNG TƯ PHÁP", "112/XYZ", "", true)
+			rows[3] = row{340, []cellAt{{left, tc.under}}}
+			rows[4] = row{450, []cellAt{{mid, "Kính gửi: Các cơ quan, đơn vị có liên quan."}}}
+			rows[5] = row{500, nil}
+			m := FromPages([]*ocr.Page{fakePage(rows, 0)})
+			check(t, "type", m.Type, tc.want)
 		})
 	}
 }

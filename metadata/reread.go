@@ -88,9 +88,12 @@ func (l *pageLayout) rereadIssuer(ctx context.Context, m *Metadata, hb headerBlo
 		m.Issuer = m2.Issuer
 	}
 	// The rectangle holds the number row: a number the first reading
-	// missed comes with it.
+	// missed comes with it, and so does the "V/v" of a letter under it.
 	if m.NumberSymbol == nil {
 		m.NumberSymbol = m2.NumberSymbol
+	}
+	if m.Type == nil && m2.Type.String() == "CÔNG VĂN" {
+		m.Type, m.Summary = m2.Type, m2.Summary
 	}
 	return nil
 }
@@ -281,7 +284,7 @@ func typeUncertain(t *Field) bool {
 // typeRegion is the band of the page image (in its pixels) where the
 // document type is: under the header, centred on the page, down to the
 // line under the type (the summary) or, without one, a few lines down.
-func (l *pageLayout) typeRegion(hb headerBlock) image.Rectangle {
+func (l *pageLayout) typeRegion(hb headerBlock) (image.Rectangle, []image.Rectangle) {
 	h := l.h * 0.012
 	switch {
 	case hb.num != nil:
@@ -292,34 +295,57 @@ func (l *pageLayout) typeRegion(hb headerBlock) image.Rectangle {
 		h = hb.iss[0].h
 	}
 	top := hb.bottom
+	bottom := top + 6*h
+	from := top + h // lines under the header start below this
 	if hb.num == nil && hb.date == nil {
 		// No row says where the header ends: under the issuing body's
-		// last line (the number row, unread, comes into the band), else
-		// where Decree 30's header ends at the earliest.
+		// last line, else where Decree 30's header ends at the earliest,
+		// with the number row, unread, in the band.
 		top = l.h * 0.12
 		if len(hb.iss) > 0 {
-			top = hb.iss[len(hb.iss)-1].cy + h
+			top = hb.iss[len(hb.iss)-1].cy + h/2
 		}
+		bottom, from = top+8*h, top+3*h
 	}
-	bottom := top + 6*h
 	centreX := l.w * 0.53
 	if t := hb.typ; t != nil {
 		top, bottom = max(top, t.cy-1.5*h), min(bottom, t.cy+1.5*h)
 	}
+	// The rows read well around the band, whose words are erased where
+	// the band's rectangle (on a skewed page, the bounding box of the
+	// band) takes them in: they would be read as one with the type.
+	var known []*segment
+	for _, s := range []*segment{hb.num, hb.date} {
+		if s != nil {
+			known = append(known, s)
+		}
+	}
+	known = append(known, hb.iss...)
 	for i := range l.segs {
 		s := &l.segs[i]
-		if s == hb.typ || s.cy-s.h/2 <= top+h || math.Abs(s.cx-centreX) > l.w*0.12 {
+		// The first centred line under the type's place that reads as
+		// text (the summary, or the body; not the type line garbled):
+		// the type sits above it.
+		if s == hb.typ || s.cy-s.h/2 <= from || math.Abs(s.cx-centreX) > l.w*0.12 || mostlyUpper(s.text) || s.conf < 0.6 {
 			continue
 		}
-		// The first centred line under the type's place (the summary,
-		// or the body): the type sits above it.
 		bottom = min(bottom, s.cy-0.7*s.h)
+		known = append(known, s)
 		break
 	}
 	if bottom-top < h {
-		return image.Rectangle{}
+		return image.Rectangle{}, nil
 	}
-	return l.pageRect(centreX-0.25*l.w, top, centreX+0.25*l.w, bottom)
+	rect := l.pageRect(centreX-0.25*l.w, top, centreX+0.25*l.w, bottom)
+	var erase []image.Rectangle
+	for _, s := range known {
+		for _, w := range s.words {
+			if b := w.Box.Inset(-int(h / 5)); b.Overlaps(rect) {
+				erase = append(erase, b)
+			}
+		}
+	}
+	return rect, erase
 }
 
 // rereadType reads the document type again, from its band alone, when it
@@ -329,11 +355,11 @@ func (l *pageLayout) rereadType(ctx context.Context, m *Metadata, hb headerBlock
 	if !typeUncertain(m.Type) {
 		return nil
 	}
-	rect := l.typeRegion(hb)
+	rect, erase := l.typeRegion(hb)
 	if rect.Empty() {
 		return nil
 	}
-	p, err := reread(ctx, ocr.Region{Rect: rect, Despeckle: true, PSM: 4})
+	p, err := reread(ctx, ocr.Region{Rect: rect, Erase: erase, Despeckle: true, PSM: 4})
 	if err != nil {
 		return fmt.Errorf("metadata: đọc lại loại văn bản thất bại / reread the document type: %w", err)
 	}
@@ -365,6 +391,40 @@ func bestType(l *pageLayout) *Field {
 	return best
 }
 
+// minNumberConf is the confidence under which a number is read again:
+// dust changes its digits ("1549" read "1849" at 0.46).
+const minNumberConf = 0.6
+
+// numberUncertain: the number and symbol f is worth a second reading:
+// none, one of codes not known (see knownSymbol), a type's code without
+// the issuing body's after it ("2436/BC" for "2436/BC-UBND"), or one read
+// with little confidence.
+func numberUncertain(f *Field) bool {
+	return f == nil || !completeSymbol(f.Value) || f.Confidence < minNumberConf
+}
+
+// completeSymbol: s is of known codes, and a type's code is not its last.
+func completeSymbol(s string) bool {
+	if !knownSymbol(s) {
+		return false
+	}
+	parts := strings.Split(s[strings.Index(s, "/")+1:], "-")
+	return !slices.Contains(typeCodes, parts[len(parts)-1])
+}
+
+// betterNumber: reading a of the number (the second) is to be preferred
+// to b: a complete symbol (see completeSymbol) over one that is not, else
+// the more confident.
+func betterNumber(a, b *Field) bool {
+	if b == nil {
+		return true
+	}
+	if ca, cb := completeSymbol(a.Value), completeSymbol(b.Value); ca != cb {
+		return ca
+	}
+	return a.Confidence > b.Confidence
+}
+
 // rowBand is where the number and date row is, top to bottom in the
 // layout's frame, and the height of its line: around the number or the
 // date when one was read, else between the issuing body and the type.
@@ -393,7 +453,7 @@ func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
 // these rows' digits ("năm201", "tháng Ö") where the cell alone,
 // despeckled, reads well.
 func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock, reread func(context.Context, ocr.Region) (*ocr.Page, error)) error {
-	needNum := m.NumberSymbol == nil || !knownSymbol(m.NumberSymbol.Value)
+	needNum := numberUncertain(m.NumberSymbol)
 	needDate := m.Date == nil
 	if !needNum && !needDate {
 		return nil
@@ -421,8 +481,8 @@ func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock
 		}
 		for _, s := range again.segs {
 			if v, ok := numberOf(s.text); ok {
-				if m.NumberSymbol == nil || knownSymbol(v) {
-					m.NumberSymbol = &Field{Value: v, Confidence: round2(s.conf)}
+				if n := (&Field{Value: v, Confidence: round2(s.conf)}); betterNumber(n, m.NumberSymbol) {
+					m.NumberSymbol = n
 				}
 				break
 			}

@@ -271,9 +271,10 @@ func TestRereadType(t *testing.T) {
 		{"garbled", "GCHỈTH", "CHỈ THỊ", 1, "CHỈ THỊ"},
 		{"read slightly off", "CHỈ THI", "CHỈ THỊ", 0, "CHỈ THỊ"},
 		{"certain", "CHỈ THỊ", "", 0, "CHỈ THỊ"},
-		// A second reading that is no type of the list is not taken.
-		{"second no better", "GCHỈTH", "GCHỈTH", 1, "GCHỈTH"},
-		{"second reads nothing", "", "", 1, ""},
+		// A second reading that is no type of the list is not taken;
+		// the symbol's code ("CT") then says the type.
+		{"second no better", "GCHỈTH", "GCHỈTH", 1, "CHỈ THỊ"},
+		{"second reads nothing", "", "", 1, "CHỈ THỊ"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			first := slices.Clone(clean)
@@ -346,5 +347,29 @@ func TestRereadRows(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTypeOfSymbol(t *testing.T) {
+	for _, tc := range []struct {
+		number, want string
+	}{
+		{"929/CT-UBND", "CHỈ THỊ"},
+		{"12/QĐ-UBND", "QUYẾT ĐỊNH"},
+		{"1955/GCN-VTLTNN", "GIẤY CHỨNG NHẬN"},
+		{"2961/UBND-VP", "CÔNG VĂN"}, // a letter's symbol has no type code
+		{"112/PTP", "CÔNG VĂN"},
+		{"12/XYZ-UBND", ""}, // unknown codes say nothing
+		{"12/TC-UBND", ""},  // a type code of no type on the list
+		{"", ""},
+	} {
+		var n *Field
+		if tc.number != "" {
+			n = &Field{Value: tc.number, Confidence: 0.9}
+		}
+		got := typeOfSymbol(n)
+		if got.String() != tc.want || got != nil && got.Confidence >= 0.9 {
+			t.Errorf("typeOfSymbol(%q) = %+v, want %q with less confidence", tc.number, got, tc.want)
+		}
 	}
 }
