@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/sohoa-vn/sohoa/internal/httpget"
 	"github.com/sohoa-vn/sohoa/ocr"
 )
 
@@ -153,7 +153,7 @@ func pipeline(ctx context.Context, pages []page, dir string) (time.Duration, flo
 	var cer float64
 	for _, d := range raw.Documents {
 		pdf := filepath.Join(dir, d.ID+".pdf")
-		if err := fetch(url+"/v1/documents/"+d.ID+"/pdf", token, pdf); err != nil {
+		if err := httpget.ToFile(context.Background(), url+"/v1/documents/"+d.ID+"/pdf", token, pdf); err != nil {
 			return 0, 0, err
 		}
 		txt, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
@@ -185,26 +185,6 @@ func get(url, token string) (*http.Response, error) {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return http.DefaultClient.Do(req)
-}
-
-func fetch(url, token, path string) error {
-	resp, err := get(url, token)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // ocrStage recognises every page with pool, from memory, as many pages

@@ -39,6 +39,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/sohoa-vn/sohoa/internal/httpget"
 	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 	"github.com/sohoa-vn/sohoa/storage/s3store"
@@ -237,7 +238,10 @@ func run(ctx context.Context, c config) error {
 	fmt.Printf("wrk -t%d -c%d -d%s, %d documents, loopback\n", c.threads, c.conns, c.duration, len(seeded))
 	profDone := make(chan error, 1)
 	if c.profile != "" {
-		go func() { profDone <- cpuProfile(ctx, "http://"+metricsAddr, c.duration, c.profile) }()
+		go func() {
+			// Over most of the run.
+			profDone <- httpget.CPUProfile(ctx, "http://"+metricsAddr, max(int((c.duration*8/10)/time.Second), 1), c.profile)
+		}()
 	} else {
 		profDone <- nil
 	}
@@ -529,31 +533,4 @@ func runWrk(ctx context.Context, c config, work, script, base string, paths []st
 	}
 	return wrkResult{p50: time.Duration(n[1]) * time.Microsecond, p99: time.Duration(n[2]) * time.Microsecond,
 		requests: n[3], bytes: n[4], duration: time.Duration(n[5]) * time.Microsecond, errors: n[6]}, nil
-}
-
-// cpuProfile saves a CPU profile of the server at base, taken over most of
-// a run of length d.
-func cpuProfile(ctx context.Context, base string, d time.Duration, path string) error {
-	secs := max(int((d*8/10)/time.Second), 1)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s", resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -32,7 +32,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"log"
 	"net"
 	"net/http"
@@ -49,6 +48,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/internal/httpget"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 )
 
@@ -167,7 +167,7 @@ func main() {
 		for name, port := range map[string]int{"api": apiProbe, "worker": workerProbe} {
 			go func() {
 				path := filepath.Join(*profile, name+".pprof")
-				if err := cpuProfile(ctx, fmt.Sprintf("http://127.0.0.1:%d", port), *profileSecs, path); err != nil {
+				if err := httpget.CPUProfile(ctx, fmt.Sprintf("http://127.0.0.1:%d", port), *profileSecs, path); err != nil {
 					log.Printf("profile %s: %v", name, err)
 				}
 			}()
@@ -364,27 +364,6 @@ func procCPU(pid int) float64 {
 		ticks += v
 	}
 	return ticks / 100 // USER_HZ
-}
-
-// cpuProfile saves a CPU profile of secs seconds from the probe address base.
-func cpuProfile(ctx context.Context, base string, secs int, path string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s", resp.Status)
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
 }
 
 func freePort() int {
