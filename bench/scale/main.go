@@ -2,8 +2,9 @@
 // MinIO and PostgreSQL — with the benchmark OCR engine (no recognition),
 // to measure everything else: upload, split, storage, queue, catalog,
 // assembly and signing. It reports pages per second and the cost per page
-// at each checkpoint (it must stay flat), Redis memory at the end and the
-// catalog's size per page.
+// at each checkpoint (it must stay flat) with the API's and the worker's
+// resident memory (flat too), the CPU each component used per page,
+// Redis memory at the end and the catalog's size per page.
 //
 //	go run ./bench/scale -pages 10000 -checkpoints 1000,5000,10000
 //
@@ -188,7 +189,7 @@ func main() {
 			}
 		}()
 	}
-	fmt.Printf("%10s %10s %12s %12s %14s\n", "pages", "seconds", "pages/s", "pages/min", "ms per page")
+	fmt.Printf("%10s %10s %12s %12s %14s %12s %12s\n", "pages", "seconds", "pages/s", "pages/min", "ms per page", "api RSS MiB", "worker RSS")
 	last, lastT := 0, t0
 	for _, cp := range checkpoints {
 		for {
@@ -204,9 +205,10 @@ func main() {
 			time.Sleep(200 * time.Millisecond)
 		}
 		now := time.Now()
-		fmt.Printf("%10d %10.1f %12.1f %12.0f %14.2f\n", cp, now.Sub(t0).Seconds(), float64(cp)/now.Sub(t0).Seconds(),
+		fmt.Printf("%10d %10.1f %12.1f %12.0f %14.2f %12.0f %12.0f\n", cp, now.Sub(t0).Seconds(), float64(cp)/now.Sub(t0).Seconds(),
 			60*float64(cp)/now.Sub(t0).Seconds(),
-			float64(now.Sub(lastT).Milliseconds())/float64(cp-last))
+			float64(now.Sub(lastT).Milliseconds())/float64(cp-last),
+			rssMiB(procs[2].Process.Pid), rssMiB(procs[3].Process.Pid))
 		last, lastT = cp, now
 	}
 	wg.Wait()
@@ -348,6 +350,21 @@ func cpuByComponent(procs []*exec.Cmd) map[string]float64 {
 		}
 	}
 	return m
+}
+
+// rssMiB is a process's resident memory now (VmRSS), in MiB.
+func rssMiB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // procCPU is the CPU seconds of a process and its waited-for children.
