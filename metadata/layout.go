@@ -334,6 +334,10 @@ var reSymbolWord = regexp.MustCompile(`^\d{1,6}/\pL`)
 
 var reNumberWord = regexp.MustCompile(`^[SsŠ][ốốôồổỗộóòỏõọoOơớờởỡợ0][:;.,]?`)
 
+// unanchored is what an issuing body's confidence is multiplied by when
+// no number row under it anchors it.
+const unanchored = 0.6
+
 // headerBlock is where header found the rows it read, in the layout's
 // deskewed frame: what a second reading of the issuing body needs.
 type headerBlock struct {
@@ -428,6 +432,13 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		}
 		iss = append(iss, s)
 	}
+	// Pieces of one line the gaps cut apart ("PHƯỜNG" | "HOÀN KIẾM")
+	// are in Tesseract's order, not always the line's: left to right.
+	for i := 1; i < len(iss); i++ {
+		for j := i; j > 0 && sameLine(iss[j], iss[j-1]) && iss[j].x0 < iss[j-1].x0; j-- {
+			iss[j], iss[j-1] = iss[j-1], iss[j]
+		}
+	}
 	if len(iss) > 0 {
 		var parts []string
 		var conf float64
@@ -437,7 +448,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		}
 		conf /= float64(len(iss))
 		if num == nil {
-			conf *= 0.6
+			conf *= unanchored
 		}
 		// Corrected as one text: a name wraps ("… LƯU TRỮ NHÀ / NƯỚC").
 		m.Issuer = &Field{Value: correctUpper(strings.Join(parts, " ")), Confidence: round2(conf)}
@@ -539,6 +550,9 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 	return hb
 }
 
+// sameLine: a and b are on one text line.
+func sameLine(a, b *segment) bool { return math.Abs(a.cy-b.cy) < min(a.h, b.h)/2 }
+
 // signature reads the signer's block at the bottom right of the page: the
 // lowest name in the right column, and the capitalised lines above it.
 func (l *pageLayout) signature(m *Metadata) {
@@ -622,8 +636,12 @@ var reOnBehalf = regexp.MustCompile(`^(?:TM|KT|TL|TUQ|Q|T/M)\s*[.:]`)
 // numberOf could not read ("SỞ: 9GM-UBND"). A body's name that starts
 // with "SỞ" has no digits.
 func garbledNumber(s string) bool {
-	return reNumberWord.MatchString(s) && strings.ContainsAny(s, "0123456789")
+	return reNumberWordAnyCase.MatchString(s) && strings.ContainsAny(s, "0123456789")
 }
+
+// reNumberWordAnyCase is reNumberWord with capitals too ("SỐ;"), which
+// only the digits after it tell from the "SỞ" of a body's name.
+var reNumberWordAnyCase = regexp.MustCompile(`^[SsŠ§&][ốôồổỗộóòỏõọoOơớờởỡợ0ỐÔỒỔỖỘÓÒỎÕỌƠỚỜỞỠỢ][:;.,]?`)
 
 // numberOf reads "Số: 123/QĐ-UBND" and returns the number and symbol.
 // The "Số:" OCR often garbles ("Sô:", "SỐ:", "§ố:", "&ố:"); the number

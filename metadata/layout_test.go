@@ -190,6 +190,13 @@ func TestHelpers(t *testing.T) {
 	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
 		t.Error("impossible date accepted")
 	}
+	for s, want := range map[string]bool{
+		"SỞ: 9GM-UBND": true, "SỐ; 272ICT-SIE": true, "§ố 27": true, "SỞ TƯ PHÁP": false, "SỞ NỘI VỤ": false,
+	} {
+		if garbledNumber(s) != want {
+			t.Errorf("garbledNumber(%q) = %v", s, !want)
+		}
+	}
 	// The body's dates are not the header's date row.
 	for s, want := range map[string]bool{
 		"Thành phố Hồ Chí Minh, ngày 25 tháng 01 năm 2026":                     true,
@@ -271,4 +278,31 @@ func TestLetterByKinhGui(t *testing.T) {
 			check(t, "type", m.Type, tc.want)
 		})
 	}
+}
+
+// A line of the issuing body the gaps cut in two keeps its words' order
+// whatever order Tesseract gives its pieces in.
+func TestIssuerLinePieces(t *testing.T) {
+	rows := decision("ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀN KIẾM", "1986/CT-UBND", "CHỈ THỊ", true)
+	p := fakePage(rows, 0)
+	// Tesseract's second line: "HOÀN KIẾM" first, "PHƯỜNG" then, as two
+	// lines of their own.
+	var moved []ocr.Word
+	kept := p.Words[:0]
+	for _, w := range p.Words {
+		if w.Text == "PHƯỜNG" {
+			w.Line = 99
+			moved = append(moved, w)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	p.Words = append(kept, moved...)
+	for i, w := range p.Words {
+		if w.Text == "HOÀN" || w.Text == "KIẾM" {
+			p.Words[i].Line = 98
+		}
+	}
+	m := FromPages([]*ocr.Page{p})
+	check(t, "issuer", m.Issuer, "ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM")
 }

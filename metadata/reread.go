@@ -84,6 +84,12 @@ func (l *pageLayout) rereadIssuer(ctx context.Context, m *Metadata, hb headerBlo
 	again.Words = kept
 	var m2 Metadata
 	newLayout(&again).header(&m2)
+	if m2.Issuer != nil && m2.NumberSymbol == nil && hb.num != nil {
+		// The first reading's number row anchors the rectangle, and so
+		// the lines the second reads above it, even when the second
+		// reads that row worse.
+		m2.Issuer.Confidence = min(1, round2(m2.Issuer.Confidence/unanchored))
+	}
 	if betterIssuer(m2.Issuer, m.Issuer, doubted) {
 		m.Issuer = m2.Issuer
 	}
