@@ -310,11 +310,26 @@ func (s *splitter) tiff() error {
 		if err := s.checkPixels(seq, cfg.Width, cfg.Height); err != nil {
 			return err
 		}
+		tags := readTIFFTags(s.r, off, bo)
+		dpi := s.dpi(seq, tags.dpi, cfg.Width, cfg.Height)
+		var fast []byte
+		_ = guard(func() error {
+			var ok bool
+			if fast, ok = bilevelTIFF(s.r, s.size, off, bo, cfg.Width, cfg.Height, dpi); !ok {
+				fast = nil
+			}
+			return nil
+		})
+		if fast != nil {
+			if err := s.emit(Page{Seq: seq, Data: fast, Format: "png", Width: cfg.Width, Height: cfg.Height, DPI: dpi}); err != nil {
+				return err
+			}
+			continue
+		}
 		var img image.Image
 		if err := guard(func() (err error) { img, err = tiff.Decode(v.reader()); return err }); err != nil {
 			return s.decodeErr(seq, err)
 		}
-		tags := readTIFFTags(s.r, off, bo)
 		if g, ok := img.(*image.Gray); ok && (tags.compression == 3 || tags.compression == 4) && tags.photometric == 1 {
 			// libtiff, the reference, codes CCITT runs on the stored bits, so
 			// under BlackIsZero a "white" run is black; x/image/tiff always
@@ -323,7 +338,6 @@ func (s *splitter) tiff() error {
 				g.Pix[i] = 255 - v
 			}
 		}
-		dpi := s.dpi(seq, tags.dpi, cfg.Width, cfg.Height)
 		data, err := encodePNG(img, dpi)
 		if err != nil {
 			return fmt.Errorf("split %s page %d: %w", s.name, seq, err)
