@@ -470,7 +470,9 @@ func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock
 	}
 	// The number's cell is the left column's, the date's the right's.
 	split := l.w * 0.5
-	if hb.date != nil {
+	if hb.date != nil && hb.date.x0 > l.w*0.4 {
+		// (A date row that starts further left took in the number
+		// row's garbled words: "KUÐNÔ Ủy Nẵng, ngày …".)
 		split = min(split, hb.date.x0-h/2)
 	}
 	read := func(x0, x1 float64) (*pageLayout, error) {
