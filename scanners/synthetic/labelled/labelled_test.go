@@ -97,3 +97,29 @@ func TestRender(t *testing.T) {
 		}
 	}
 }
+
+// The header's two columns never overprint each other: a line of the
+// issuing body beside the national name or the motto ends short of it,
+// and so does the number beside the place and date.
+func TestHeaderColumnsApart(t *testing.T) {
+	for _, seed := range []int64{1, 21, 53} {
+		for _, d := range Generate(seed, 48) {
+			for _, a := range d.lines {
+				if a.text == "" || a.x != leftC {
+					continue
+				}
+				for _, b := range d.lines {
+					if b.text == "" || b.x <= leftC || b.y != a.y {
+						continue
+					}
+					aRight := a.x + width(d.Variant.Font, a.style, a.size, a.text)/2
+					bLeft := b.x - width(d.Variant.Font, b.style, b.size, b.text)/2
+					if aRight+colGap/2 > bLeft {
+						t.Errorf("seed %d %s (%s): %q ends at %.1f pt, %q beside it starts at %.1f pt",
+							seed, d.Name, d.Variant.Font, a.text, aRight, b.text, bLeft)
+					}
+				}
+			}
+		}
+	}
+}

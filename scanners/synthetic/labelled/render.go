@@ -79,6 +79,7 @@ const (
 	leftC   = marginL + 100 // centre of the left header column
 	rightC  = pageW - marginR - 150
 	colW    = 230.0 // widest line of a header column
+	colGap  = 8.0   // least space between the header's columns
 )
 
 type align int
@@ -153,19 +154,51 @@ func layout(v Variant, b body, title, number, summary string, date time.Time, pa
 	var items []item
 	add := func(it item) { items = append(items, it) }
 
+	motto := "Độc lập - Tự do - Hạnh phúc"
+	ms := min(s, hs+1)
 	// Left column: the issuing body (parent regular, the body itself in
-	// bold, wrapped to the column), a short rule, the number.
+	// bold, wrapped to the column), a short rule, the number. Its lines
+	// beside the national name and the motto wrap short of them: the two
+	// columns of a header never overprint each other.
+	avail := func(row int) float64 {
+		if !v.Motto || row > 1 {
+			return colW
+		}
+		beside := rightC - width(f, bold, hs, national)/2
+		if row == 1 {
+			beside = rightC - width(f, bold, ms, motto)/2
+		}
+		return min(colW, 2*(beside-colGap-leftC))
+	}
 	y := marginT + hs
+	row := 0
 	for i, l := range b.lines {
 		st := regular
 		if i == len(b.lines)-1 {
 			st = bold
 		}
-		for j, w := range wrap(f, st, hs, l, colW, 0) {
-			if i > 0 || j > 0 {
+		cur := ""
+		emit := func() {
+			if row > 0 {
 				y += hs * 1.3
 			}
-			add(item{x: leftC, y: y, align: centre, size: hs, style: st, text: w})
+			add(item{x: leftC, y: y, align: centre, size: hs, style: st, text: cur})
+			row++
+			cur = ""
+		}
+		for _, w := range strings.Fields(l) {
+			try := w
+			if cur != "" {
+				try = cur + " " + w
+			}
+			if cur != "" && width(f, st, hs, try) > avail(row) {
+				emit()
+				try = w
+			}
+			cur = try
+		}
+		if cur != "" {
+			emit()
 		}
 	}
 	last := b.lines[len(b.lines)-1]
@@ -184,12 +217,21 @@ func layout(v Variant, b body, title, number, summary string, date time.Time, pa
 	// in italics on the row of the number.
 	if v.Motto {
 		add(item{x: rightC, y: marginT + hs, align: centre, size: hs, style: bold, text: national})
-		motto := "Độc lập - Tự do - Hạnh phúc"
-		ms := min(s, hs+1)
 		add(item{x: rightC, y: marginT + hs + hs*1.3, align: centre, size: ms, style: bold, text: motto})
 		add(item{x: rightC, y: marginT + hs + hs*1.3 + 5, ruleW: width(f, bold, ms, motto)})
 	}
-	add(item{x: rightC, y: numY, align: centre, size: s, style: italic, text: b.place + ", " + viDate(date)})
+	// The place and date, centred in the right column unless that would
+	// overprint the number: then moved right, up to the margin, and
+	// smaller when a long place name does not fit even so.
+	dateLine := b.place + ", " + viDate(date)
+	numRight := leftC + width(f, regular, s, "Số: "+number)/2
+	ds := s
+	for numRight+colGap+width(f, italic, ds, dateLine) > pageW-marginR && ds > 9 {
+		ds -= 0.5
+	}
+	dw := width(f, italic, ds, dateLine)
+	dx := min(max(rightC, numRight+colGap+dw/2), pageW-marginR-dw/2)
+	add(item{x: dx, y: numY, align: centre, size: ds, style: italic, text: dateLine})
 
 	y = ly + 2*lh
 	cx := marginL + textW/2
