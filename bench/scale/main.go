@@ -159,7 +159,7 @@ func main() {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	cpu0 := cpuByComponent(procs)
+	cpu0 := cpuByComponent(procs, dbName)
 	t0 := time.Now()
 	if *profile != "" {
 		if err := os.MkdirAll(*profile, 0o755); err != nil {
@@ -208,7 +208,7 @@ func main() {
 			time.Sleep(200 * time.Millisecond)
 		}
 		now := time.Now()
-		cpu := cpuByComponent(procs)
+		cpu := cpuByComponent(procs, dbName)
 		var spent float64
 		for _, k := range components {
 			if k != "bench" {
@@ -223,7 +223,7 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	cpu1 := cpuByComponent(procs)
+	cpu1 := cpuByComponent(procs, dbName)
 	p, _ := c.Batch(ctx, b.ID)
 	fmt.Printf("signed %d, failed %d, waiting for quality review %d (%d pages) of %d documents; pages OCR'd %d, failed %d\n",
 		p.DocumentsSigned, p.DocumentsFailed, p.DocumentsQC, p.PagesQC, p.Documents, p.PagesOCRed, p.PagesFailed)
@@ -338,9 +338,10 @@ var components = []string{"api", "worker", "minio", "redis", "postgres", "bench"
 
 // cpuByComponent returns the CPU seconds (user+system, from /proc) used so
 // far by each component: the children started here (in the order redis,
-// minio, api, worker), every postgres process on the machine (the shared
-// server's backends serve this run alone while it lasts) and this process.
-func cpuByComponent(procs []*exec.Cmd) map[string]float64 {
+// minio, api, worker), the backends of the shared PostgreSQL server that
+// serve database db (its writer and checkpointer, shared with whatever
+// else uses the server, are left out) and this process.
+func cpuByComponent(procs []*exec.Cmd, db string) map[string]float64 {
 	m := map[string]float64{}
 	names := []string{"redis", "minio", "api", "worker"}
 	for i, p := range procs {
@@ -355,7 +356,9 @@ func cpuByComponent(procs []*exec.Cmd) map[string]float64 {
 		if err != nil {
 			continue
 		}
-		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.HasPrefix(string(comm), "postgres") {
+		// A backend's title is "postgres: 15/main: USER DB HOST(PORT) STATE".
+		if cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.HasPrefix(string(cmd), "postgres:") &&
+			strings.Contains(string(cmd), " "+db+" ") {
 			m["postgres"] += procCPU(pid)
 		}
 	}
