@@ -143,7 +143,10 @@ func hashBody(ctx context.Context, r io.Reader, size int64) (body io.Reader, n i
 		return nil
 	}
 	// A seekable reader (bytes.Reader, os.File) is hashed in place and sent
-	// as a section of itself, which minio-go can rewind to retry.
+	// as a section of itself, which minio-go can rewind to retry. Its bytes
+	// are read twice, so they must not change during the Put (they are the
+	// handlers' own buffers and temporary files); if they did, every Get
+	// would fail its SHA-256 check and the fixity audit would report it.
 	if rs, ok := r.(interface {
 		io.ReadSeeker
 		io.ReaderAt
