@@ -6,10 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/procstat"
 	"github.com/sohoa-vn/sohoa/ocr"
 )
 
@@ -36,7 +35,7 @@ func memory(ctx context.Context, dir string, n int) error {
 	report := func(done int) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		fmt.Printf("%6d %10.1f %10.1f %10.1f\n", done, rssMiB(), float64(ms.HeapAlloc)/(1<<20), time.Since(start).Seconds())
+		fmt.Printf("%6d %10.1f %10.1f %10.1f\n", done, procstat.RSSMiB(os.Getpid()), float64(ms.HeapAlloc)/(1<<20), time.Since(start).Seconds())
 	}
 	report(0)
 	for done := 0; done < n; done += 100 {
@@ -51,19 +50,4 @@ func memory(ctx context.Context, dir string, n int) error {
 		report(done + len(batch))
 	}
 	return nil
-}
-
-// rssMiB is the process's resident set size from /proc/self/status.
-func rssMiB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }

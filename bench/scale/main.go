@@ -50,6 +50,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/internal/httpget"
+	"github.com/sohoa-vn/sohoa/internal/procstat"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 )
 
@@ -218,7 +219,7 @@ func main() {
 		fmt.Printf("%10d %10.1f %12.1f %12.0f %14.2f %14.2f %12.0f %12.0f\n", cp, now.Sub(t0).Seconds(), float64(cp)/now.Sub(t0).Seconds(),
 			60*float64(cp)/now.Sub(t0).Seconds(),
 			float64(now.Sub(lastT).Milliseconds())/float64(cp-last), 1000*spent/float64(cp-last),
-			rssMiB(procs[2].Process.Pid), rssMiB(procs[3].Process.Pid))
+			procstat.RSSMiB(procs[2].Process.Pid), procstat.RSSMiB(procs[3].Process.Pid))
 		last, lastT, lastCPU = cp, now, cpu
 	}
 	wg.Wait()
@@ -346,10 +347,10 @@ func cpuByComponent(procs []*exec.Cmd, db string) map[string]float64 {
 	names := []string{"redis", "minio", "api", "worker"}
 	for i, p := range procs {
 		if i < len(names) {
-			m[names[i]] += procCPU(p.Process.Pid)
+			m[names[i]] += procstat.CPUSeconds(p.Process.Pid)
 		}
 	}
-	m["bench"] = procCPU(os.Getpid())
+	m["bench"] = procstat.CPUSeconds(os.Getpid())
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -359,41 +360,10 @@ func cpuByComponent(procs []*exec.Cmd, db string) map[string]float64 {
 		// A backend's title is "postgres: 15/main: USER DB HOST(PORT) STATE".
 		if cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.HasPrefix(string(cmd), "postgres:") &&
 			strings.Contains(string(cmd), " "+db+" ") {
-			m["postgres"] += procCPU(pid)
+			m["postgres"] += procstat.CPUSeconds(pid)
 		}
 	}
 	return m
-}
-
-// rssMiB is a process's resident memory now (VmRSS), in MiB.
-func rssMiB(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// procCPU is the CPU seconds of a process and its waited-for children.
-func procCPU(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which may hold spaces) in ")".
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	var ticks float64
-	for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
-		v, _ := strconv.ParseFloat(f[i], 64)
-		ticks += v
-	}
-	return ticks / 100 // USER_HZ
 }
 
 func freePort() int {
