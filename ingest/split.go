@@ -312,12 +312,9 @@ func (s *splitter) tiff() error {
 		}
 		tags := readTIFFTags(s.r, off, bo)
 		dpi := s.dpi(seq, tags.dpi, cfg.Width, cfg.Height)
-		var fast []byte
+		var fast []byte // nil: not a page bilevelTIFF takes (a panic in it too)
 		_ = guard(func() error {
-			var ok bool
-			if fast, ok = bilevelTIFF(s.r, s.size, off, bo, cfg.Width, cfg.Height, dpi); !ok {
-				fast = nil
-			}
+			fast, _ = bilevelTIFF(s.r, s.size, off, bo, cfg.Width, cfg.Height, dpi)
 			return nil
 		})
 		if fast != nil {
