@@ -101,6 +101,9 @@ func TestRecognizeRegion(t *testing.T) {
 		// Both columns, the right one erased.
 		{"right column erased", img, Region{Rect: image.Rect(300, 150, 2450, 540), PSM: 4, Erase: erase}, want},
 		{"bilevel, right column erased", bw, Region{Rect: image.Rect(300, 150, 2450, 540), PSM: 4, Erase: erase, Despeckle: true}, want},
+		// Enlarged before recognition, boxes still in the page's pixels.
+		{"enlarged", img, Region{Rect: left, PSM: 4, Scale: 2}, want},
+		{"bilevel, enlarged", bw, Region{Rect: left, PSM: 4, Scale: 1.5, Despeckle: true}, want},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page, err := p.RecognizeRegion(context.Background(), encodePNG(t, tc.img), tc.r)
@@ -221,6 +224,8 @@ func TestRecognizeRegionRestoresMode(t *testing.T) {
 		{"empty", data, Region{Rect: image.Rect(10, 10, 10, 10)}, "outside"},
 		{"not an image", []byte("not an image"), Region{Rect: image.Rect(0, 0, 100, 100)}, "cannot decode"},
 		{"bad mode", data, Region{Rect: image.Rect(0, 0, 100, 100), PSM: 99}, "bad page segmentation mode"},
+		{"too large a scale", data, Region{Rect: image.Rect(0, 0, 100, 100), Scale: 8}, "bad scale"},
+		{"negative scale", data, Region{Rect: image.Rect(0, 0, 100, 100), Scale: -1}, "bad scale"},
 	} {
 		if _, err := p.RecognizeRegion(context.Background(), tc.data, tc.r); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
