@@ -7,7 +7,6 @@ package metadata
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,7 +42,6 @@ type Metadata struct {
 
 var (
 	reNumber = regexp.MustCompile(`(?i)^\s*s[ốô0o]\s*[:;.]?\s*([0-9]+[A-Za-zĐđ0-9]*\s*/\s*[0-9A-ZĐa-zđ/.\-]+)`)
-	reDate   = regexp.MustCompile(`((?:\p{Lu}\p{L}*\s+)*\p{Lu}\p{L}*)?\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})`)
 	motto    = []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐỘC LẬP - TỰ DO - HẠNH PHÚC"}
 	// Document types named in Decree 30/2020 (appendix III) and common results.
 	types = []string{
@@ -78,16 +76,14 @@ func Extract(text string) Metadata {
 				l = l[loc[1]:]
 			}
 		}
+		// Only a header's date line: a place and the date, nothing after
+		// (see dateOf). The body's dates ("Căn cứ Nghị định … ngày 05
+		// tháng 3 năm 2020 của Chính phủ") date something else.
 		if m.Date == nil {
-			if s := reDate.FindStringSubmatch(l); s != nil {
-				d, _ := strconv.Atoi(s[2])
-				mo, _ := strconv.Atoi(s[3])
-				y, _ := strconv.Atoi(s[4])
-				if calendarDay(y, mo, d) {
-					m.Date = &Field{Value: fmt.Sprintf("%s-%02d-%02d", s[4], mo, d), Confidence: 0.9}
-					if p := strings.TrimSpace(s[1]); p != "" {
-						m.Place = &Field{Value: p, Confidence: 0.7}
-					}
+			if p, d, _, ok := dateOf(l); ok {
+				m.Date = &Field{Value: fmt.Sprintf("%04d-%02d-%02d", d[2], d[1], d[0]), Confidence: 0.9}
+				if p != "" {
+					m.Place = &Field{Value: p, Confidence: 0.7}
 				}
 			}
 		}

@@ -26,6 +26,14 @@ func TestExtractLines(t *testing.T) {
 		},
 		{name: "nothing", text: "just some words\n"},
 		{name: "impossible date", text: "Huế, ngày 45 tháng 13 năm 2026\n"},
+		{
+			// The header's date row unread: the body's dates date
+			// something else and are not the document's.
+			name: "body dates only",
+			text: "Số: 12/QĐ-UBND\nQUYẾT ĐỊNH\nCăn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\n" +
+				"Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ;\n",
+			number: "12/QĐ-UBND", typ: "QUYẾT ĐỊNH",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
