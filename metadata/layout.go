@@ -343,6 +343,7 @@ const unanchored = 0.6
 type headerBlock struct {
 	num    *segment   // the "Số: …" row, or nil
 	date   *segment   // the place and date, or nil
+	dmy    [3]int     // the date's day, month and year, when date is not nil
 	iss    []*segment // the issuing body's lines
 	typ    *segment   // the line read as the document type, or nil
 	colC   float64    // centre of the left column
@@ -453,7 +454,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		// Corrected as one text: a name wraps ("… LƯU TRỮ NHÀ / NƯỚC").
 		m.Issuer = &Field{Value: correctUpper(strings.Join(parts, " ")), Confidence: round2(conf)}
 	}
-	hb := headerBlock{num: num, date: date, iss: iss, colC: colC, bottom: bottom}
+	hb := headerBlock{num: num, date: date, dmy: dmy, iss: iss, colC: colC, bottom: bottom}
 
 	// Type: the first centred line in capitals under the header; the
 	// summary: the centred lines right under it.
@@ -795,13 +796,15 @@ func snapCode(p string) string {
 // dateOf reads "Hà Nội, ngày 05 tháng 6 năm 2026": the place, day, month
 // and year, and the number of the place's words.
 func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
-	w := strings.Fields(spaceDigits(s))
+	// A comma glues the place to "ngày" when the space after it is lost
+	// ("Hà Nội,.ngày 19").
+	w := strings.Fields(strings.ReplaceAll(spaceDigits(s), ",", ", "))
 	num := func(x string) (int, bool) {
 		v, err := strconv.Atoi(x)
 		return v, err == nil
 	}
 	for k := 0; k+5 < len(w); k++ {
-		if foldWord(w[k]) != "ngay" || !strings.HasPrefix(foldWord(w[k+2]), "thang") || !strings.HasPrefix(foldWord(w[k+4]), "nam") {
+		if foldWord(strings.Trim(w[k], ".,;:")) != "ngay" || !strings.HasPrefix(foldWord(w[k+2]), "thang") || !strings.HasPrefix(foldWord(w[k+4]), "nam") {
 			continue
 		}
 		d, ok1 := num(w[k+1])

@@ -40,7 +40,7 @@ func fakePage(rows []row, deg float64) *ocr.Page {
 				wl := float64(len([]rune(word)) * 18)
 				x0, y0 := rot(x, float64(r.y-30))
 				x1, y1 := rot(x+wl, float64(r.y))
-				p.Words = append(p.Words, ocr.Word{Text: word, Conf: 90, Block: 1, Par: 1, Line: i + 1,
+				p.Words = append(p.Words, ocr.Word{Text: word, Conf: 97, Block: 1, Par: 1, Line: i + 1,
 					Box: image.Rect(int(min(x0, x1)), int(min(y0, y1)), int(max(x0, x1)), int(max(y0, y1)))})
 				x += wl + 18
 			}
@@ -139,7 +139,7 @@ func TestFromPagesMultiPage(t *testing.T) {
 		low.Words[i].Conf = 45
 	}
 	if l, h := FromPages([]*ocr.Page{low}), FromPages([]*ocr.Page{fakePage(rows, 0)}); l.NumberSymbol.Confidence >= h.NumberSymbol.Confidence {
-		t.Errorf("confidence %v at OCR 45%%, %v at 90%%", l.NumberSymbol.Confidence, h.NumberSymbol.Confidence)
+		t.Errorf("confidence %v at OCR 45%%, %v at 97%%", l.NumberSymbol.Confidence, h.NumberSymbol.Confidence)
 	}
 }
 
@@ -186,6 +186,9 @@ func TestHelpers(t *testing.T) {
 	}
 	if p, d, _, ok := dateOf("Bến Nghé, ngày 05 tháng 6 năm 2026"); !ok || p != "Bến Nghé" || d != [3]int{5, 6, 2026} {
 		t.Errorf("dateOf = %q %v %v", p, d, ok)
+	}
+	if p, d, _, ok := dateOf("Hà Nội,.ngày 19 tháng 01 năm 2022"); !ok || p != "Hà Nội" || d != [3]int{19, 1, 2022} {
+		t.Errorf("dateOf, the place glued to the date = %q %v %v", p, d, ok)
 	}
 	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
 		t.Error("impossible date accepted")

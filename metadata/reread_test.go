@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/ocr"
@@ -19,6 +20,11 @@ type rereader struct {
 	fail    error
 	calls   int
 	regions []ocr.Region
+	// dates, when set, are what successive readings of the date's cell
+	// (a region right of the issuing body's column) find there instead
+	// of the clean page's date: Tesseract reads the same italic digits
+	// differently in different crops and scales.
+	dates []string
 }
 
 func (r *rereader) reread(_ context.Context, page int, reg ocr.Region) (*ocr.Page, error) {
@@ -30,7 +36,20 @@ func (r *rereader) reread(_ context.Context, page int, reg ocr.Region) (*ocr.Pag
 	if r.fail != nil {
 		return nil, r.fail
 	}
-	full := fakePage(r.clean, r.deg)
+	rows := r.clean
+	if len(r.dates) > 0 && reg.Rect.Min.X > left {
+		rows = slices.Clone(rows)
+		for i, rw := range rows {
+			for j, c := range rw.cells {
+				if strings.Contains(c.text, "ngày") && rw.y < 400 {
+					rows[i].cells = slices.Clone(rw.cells)
+					rows[i].cells[j].text = r.dates[0]
+				}
+			}
+		}
+		r.dates = r.dates[1:]
+	}
+	full := fakePage(rows, r.deg)
 	p := &ocr.Page{Width: full.Width, Height: full.Height}
 words:
 	for _, w := range full.Words {
@@ -358,6 +377,94 @@ func TestRereadRows(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// A date whose numbers the first reading was unsure of is read again from
+// its cell; when the two readings disagree, a third, enlarged, and the
+// three vote number by number. A date read with confidence is left as it
+// is, wrong or not: nothing on the page tells.
+func TestRereadDateVote(t *testing.T) {
+	const clean = "Hà Nội, ngày 05 tháng 02 năm 2026"
+	for _, tc := range []struct {
+		name     string
+		first    string  // the date row as the first reading has it
+		conf     float64 // the confidence of its numbers
+		dates    []string
+		want     string
+		calls    int
+		wantConf float64 // at least, at most 1
+	}{
+		{"sure", clean, 97, nil, "2026-02-05", 0, 0.9},
+		{"sure and wrong", "Hà Nội, ngày 05 tháng 02 năm 2025", 97, nil, "2025-02-05", 0, 0.9},
+		{"unsure, the cell agrees", clean, 70, []string{clean}, "2026-02-05", 1, 0.9},
+		{"misread, the cell and the enlarged cell agree", "Hà Nội, ngày 05 tháng 02 năm 2020", 57, []string{clean, clean}, "2026-02-05", 2, 0.6},
+		{"digits misread apart", "Hà Nội, ngày 25 tháng 09 năm 2021", 89,
+			[]string{"Hà Nội, ngày 23 tháng 09 năm 2021", "Hà Nội, ngày 23 tháng 03 năm 2021"}, "2021-09-23", 2, 0.3},
+		{"two against the cell", "Hà Nội, ngày 05 tháng 02 năm 2026", 80,
+			[]string{"Hà Nội, ngày 05 tháng 02 năm 2028", clean}, "2026-02-05", 2, 0.6},
+		{"cell unreadable", clean, 60, []string{"Hà Nội, ngày Ö tháng 02 năm", "Hà Nội, ngày 05 tháng"}, "2026-02-05", 2, 0.8},
+		{"no first reading", "Hà Nội, ngày 05 tháng 02 năm 202", 97, []string{clean}, "2026-02-05", 1, 0.9},
+		{"no first, the cell unreadable once", "Hà Nội, ngày 05 tháng 02 năm 202", 97, []string{"ngày Ö", clean}, "2026-02-05", 2, 0.9},
+		{"a vote that is no day keeps the cell's", "Hà Nội, ngày 31 tháng 01 năm 2026", 80,
+			[]string{"Hà Nội, ngày 28 tháng 02 năm 2026", "Hà Nội, ngày 31 tháng 02 năm 2025"}, "2026-02-28", 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true)
+			rows[2].cells[1].text = tc.first
+			first := fakePage(rows, 0)
+			for i, w := range first.Words {
+				if w.Box.Min.X > left && strings.ContainsAny(w.Text, "0123456789") {
+					first.Words[i].Conf = tc.conf
+				}
+			}
+			rr := &rereader{clean: decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true), dates: tc.dates}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+			if err != nil || rr.calls != tc.calls {
+				t.Fatalf("err %v, %d calls, want %d", err, rr.calls, tc.calls)
+			}
+			check(t, "date", m.Date, tc.want)
+			check(t, "place", m.Place, "Hà Nội")
+			if m.Date.Confidence < tc.wantConf || m.Date.Confidence > 1 {
+				t.Errorf("confidence %v, want %v to 1", m.Date.Confidence, tc.wantConf)
+			}
+			for i, reg := range rr.regions {
+				if want := []float64{0, 2}[i]; reg.Scale != want || !reg.Despeckle {
+					t.Errorf("reading %d of the cell: %+v, want scale %v, despeckled", i+1, reg, want)
+				}
+			}
+		})
+	}
+}
+
+// With neither the number nor the date read, the row is found where its
+// words are, garbled, and both cells are read again around it: not in a
+// band guessed from the issuing body, which cuts a row set lower.
+func TestRereadGarbledRow(t *testing.T) {
+	lower := func(number, date []cellAt) []row {
+		rows := decision("BỘ TƯ PHÁP", "", "45/BTP", "QUYẾT ĐỊNH", true)
+		rows[2].y = 360 // a wider gap under the issuing body
+		rows[2].cells = append(number, date...)
+		return rows
+	}
+	clean := lower([]cellAt{{left, "Số: 45/BTP"}}, []cellAt{{right, "Hà Nội, ngày 19 tháng 01 năm 2022"}})
+	for _, tc := range []struct {
+		name string
+		row  []cellAt
+	}{
+		{"as one line across", []cellAt{{mid, "S6G9ACTBI PSNO ng l0Ư00ng01010202"}}},
+		{"the date's numbers garbled", []cellAt{{left, "SIUƠ"}, {right, "Hà Nội, ngày 1Q tháng (Ì1 năm 2()22"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := fakePage(lower(nil, tc.row), 0)
+			rr := &rereader{clean: clean}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "date", m.Date, "2022-01-19")
+			check(t, "number", m.NumberSymbol, "45/BTP")
 		})
 	}
 }
