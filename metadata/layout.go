@@ -820,7 +820,7 @@ func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
 		if k > 6 || words(w[k+6:]) > 0 {
 			continue
 		}
-		place = strings.TrimRight(strings.Join(w[:k], " "), " ,.")
+		place = correctPlace(strings.TrimRight(strings.Join(w[:k], " "), " ,.;:"))
 		return place, [3]int{d, mo, y}, k, true
 	}
 	return "", dmy, 0, false

@@ -190,6 +190,9 @@ func TestHelpers(t *testing.T) {
 	if p, d, _, ok := dateOf("Hà Nội,.ngày 19 tháng 01 năm 2022"); !ok || p != "Hà Nội" || d != [3]int{19, 1, 2022} {
 		t.Errorf("dateOf, the place glued to the date = %q %v %v", p, d, ok)
 	}
+	if p, _, _, ok := dateOf("Ninh Kiểu; ngày 19 tháng 01 năm 2022"); !ok || p != "Ninh Kiều" {
+		t.Errorf("dateOf, a tone slipped in the place = %q %v", p, ok)
+	}
 	if _, _, _, ok := dateOf("ngày 45 tháng 13 năm 2026"); ok {
 		t.Error("impossible date accepted")
 	}

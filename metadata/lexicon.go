@@ -21,6 +21,7 @@ var phrases = []string{
 	"CÔNG AN", "QUỐC PHÒNG", "NGOẠI GIAO", "DÂN TỘC VÀ TÔN GIÁO", "VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC", "THUẾ", "HẢI QUAN",
 	"KHO BẠC", "TÒA ÁN NHÂN DÂN", "VIỆN KIỂM SÁT NHÂN DÂN", "THI HÀNH ÁN DÂN SỰ", "ĐĂNG KÝ KINH DOANH",
 	"HỘ TỊCH", "CHỨNG THỰC", "MỘT CỬA", "HÀNH CHÍNH CÔNG",
+	"XÃ HỘI", // a word, not a commune: no unit name follows its "XÃ"
 	// signer titles
 	"TM.", "KT.", "TL.", "TUQ.", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG PHÒNG",
 	"PHÓ TRƯỞNG PHÒNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "CHÁNH VĂN PHÒNG",
@@ -89,6 +90,10 @@ func correctUpper(s string) string {
 			w = append(w, x)
 		}
 	}
+	// Words a phrase took, and the phrases that name a unit's kind
+	// ("PHƯỜNG", "THỊ XÃ"): the unit's name follows them.
+	matched := make([]bool, len(w))
+	kinds := make([]int, len(w))
 	for i := 0; i < len(w); {
 		n := 1
 		for _, p := range lex[foldWord(strings.TrimRight(w[i], ",;:"))] {
@@ -110,11 +115,27 @@ func correctUpper(s string) string {
 			copy(w[i:], p.words)
 			w[i+len(p.words)-1] += punct
 			n = len(p.words)
+			for k := range n {
+				matched[i+k] = true
+			}
+			if isKind(p.fold) {
+				kinds[i] = n
+			}
 			break
 		}
 		i += n
 	}
-	return strings.Join(w, " ")
+	correctUnits(w, matched, func(i int) int { return kinds[i] })
+	// A word read twice ("SỞ TƯ TƯ PHÁP"): one that no phrase took, the
+	// same as the first of the phrase after it.
+	out := w[:0]
+	for i, x := range w {
+		if !matched[i] && i+1 < len(w) && matched[i+1] && foldWord(x) == foldWord(w[i+1]) {
+			continue
+		}
+		out = append(out, x)
+	}
+	return strings.Join(out, " ")
 }
 
 // startsPhrase: one of ps has f as its second word.
