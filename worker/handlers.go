@@ -46,17 +46,23 @@ type RegionRecognizer interface {
 }
 
 // metadata extracts a document's metadata from its pages' OCR results,
-// re-reading the issuing body's region when it is uncertain and the
-// engine can.
+// re-reading the regions of uncertain fields (issuing body, type, number,
+// date) when the engine can. A page's image is read from storage once,
+// however many of its regions are read again.
 func (h *Handlers) metadata(ctx context.Context, pages []catalog.Page, results []*ocr.Page) metadata.Metadata {
 	rr, ok := h.OCR.(RegionRecognizer)
 	if !ok {
 		return metadata.FromPages(results)
 	}
+	imgs := map[int][]byte{}
 	m, err := metadata.FromPagesReread(ctx, results, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
-		img, err := h.readBlob(ctx, pages[i].BlobKey)
-		if err != nil {
-			return nil, err
+		img, ok := imgs[i]
+		if !ok {
+			var err error
+			if img, err = h.readBlob(ctx, pages[i].BlobKey); err != nil {
+				return nil, err
+			}
+			imgs[i] = img
 		}
 		return rr.RecognizeRegion(ctx, img, r)
 	})
