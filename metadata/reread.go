@@ -54,6 +54,31 @@ func issuerUncertain(m *Metadata, hb headerBlock) bool {
 	return m.Issuer == nil || hb.num == nil || m.Issuer.Confidence < minIssuerConf || !plausibleUpper(m.Issuer.Value)
 }
 
+// subordinates are the first words, folded, of bodies that Decree 30
+// heads with the name of the body they answer to: a department (SỞ TƯ
+// PHÁP under UBND TỈNH …), a directorate (CỤC … under BỘ …), an office
+// (PHÒNG …, VỤ …), and a unit's name, which an issuing body carries after
+// its people's committee (ỦY BAN NHÂN DÂN / THÀNH PHỐ ĐÀ NẴNG).
+var subordinates = []string{"so", "cuc", "chi cuc", "tong cuc", "phong", "vu", "tinh", "thanh pho", "quan", "huyen",
+	"phuong", "xa", "thi xa", "thi tran", "dac khu"}
+
+// lacksParent: the issuing body f starts as a subordinate body does, with
+// no line above naming the body it answers to. Tesseract leaves a short
+// first line of the header unread (BỘ NỘI VỤ, ỦY BAN NHÂN DÂN) where no
+// right column stands beside it, and what remains reads with confidence.
+func lacksParent(f *Field) bool {
+	if f == nil {
+		return false
+	}
+	v := foldWord(f.Value)
+	for _, k := range subordinates {
+		if strings.HasPrefix(v, k+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // rereadIssuer reads the issuing body again when it is uncertain, and
 // replaces it in m when the second reading is better. words are the
 // page's as the first reading found them.
@@ -62,7 +87,7 @@ func (l *pageLayout) rereadIssuer(ctx context.Context, m *Metadata, hb headerBlo
 	if reg.rect.Empty() {
 		return nil
 	}
-	doubted := l.doubtfulInk(words, reg) || l.skippedRow(hb, reg)
+	doubted := l.doubtfulInk(words, reg) || l.skippedRow(hb, reg) || lacksParent(m.Issuer)
 	if !doubted && !issuerUncertain(m, hb) {
 		return nil
 	}

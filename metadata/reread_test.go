@@ -232,23 +232,30 @@ func TestRereadUnreadLine(t *testing.T) {
 	clean := decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true)
 	for _, tc := range []struct {
 		name      string
+		line      string // the first line as read
 		conf      float64
+		body      string // the second line as read
 		wantCalls int
 		want      string
 	}{
-		{"unsure", 12, 1, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ"},
-		{"sure", 91, 0, "SỞ NỘI VỤ"}, // then it is what the page says
+		{"unsure", "Ẽ", 12, "BỘ NỘI VỤ", 1, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ"},
+		{"sure", "Ẽ", 91, "BỘ NỘI VỤ", 0, "BỘ NỘI VỤ"}, // then it is what the page says
+		// A department stands under the body it answers to: alone, a
+		// line above it went unread, whatever the confidences say.
+		{"department alone, letter sure", "Ẽ", 91, "SỞ NỘI VỤ", 1, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ"},
+		{"department alone, nothing above", "", 0, "SỞ NỘI VỤ", 1, "UBND TỈNH NGHỆ AN SỞ NỘI VỤ"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// The line read as one letter: no issuing body's line, no row
-			// left out, only the letter's confidence tells.
-			first := fakePage(decision("Ẽ", "SỞ NỘI VỤ", "706/SNV", "QUYẾT ĐỊNH", true), 0)
+			// The line read as one letter (or not at all): no issuing
+			// body's line, no row left out, only the letter's confidence
+			// or what the body's name says tells.
+			first := fakePage(decision(tc.line, tc.body, "706/SNV", "QUYẾT ĐỊNH", true), 0)
 			for i, w := range first.Words {
 				if w.Text == "Ẽ" {
 					first.Words[i].Conf = tc.conf
 				}
 			}
-			if m := FromPages([]*ocr.Page{first}); m.Issuer.String() != "SỞ NỘI VỤ" || m.Issuer.Confidence < minIssuerConf {
+			if m := FromPages([]*ocr.Page{first}); m.Issuer.String() != tc.body || m.Issuer.Confidence < minIssuerConf {
 				t.Fatalf("the first reading should look certain: %+v", m.Issuer)
 			}
 			rr := &rereader{clean: clean}
@@ -466,6 +473,21 @@ func TestRereadGarbledRow(t *testing.T) {
 			check(t, "date", m.Date, "2022-01-19")
 			check(t, "number", m.NumberSymbol, "45/BTP")
 		})
+	}
+}
+
+func TestLacksParent(t *testing.T) {
+	for s, want := range map[string]bool{
+		"SỞ TƯ PHÁP": true, "CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC": true, "THÀNH PHỐ ĐÀ NẴNG": true, "PHÒNG TƯ PHÁP": true,
+		"UBND TỈNH NGHỆ AN SỞ NỘI VỤ": false, "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG": false, "BỘ TƯ PHÁP": false,
+		"BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC": false, "SỞ": false,
+	} {
+		if got := lacksParent(&Field{Value: s}); got != want {
+			t.Errorf("lacksParent(%q) = %v", s, got)
+		}
+	}
+	if lacksParent(nil) {
+		t.Error("lacksParent(nil)")
 	}
 }
 
