@@ -382,7 +382,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 			break
 		}
 		if s.cx > l.w*0.4 {
-			if p, d, n, ok := dateOf(s.text); ok {
+			if p, d, n, ok := dateOf(s.text); ok && (n > 0 || !l.continues(s)) {
 				date, place, dmy, dateWords = s, p, d, n
 				break
 			}
@@ -549,6 +549,19 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(kinhGui.conf * 0.8)}
 	}
 	return hb
+}
+
+// continues: a segment of s's line ends just left of s, as the words of
+// a sentence before a wide space do ("… số 30/2020/NĐ-CP | ngày 05 tháng 3
+// năm 2020"); the header's number cell ends far left of its date cell.
+func (l *pageLayout) continues(s *segment) bool {
+	for i := range l.segs {
+		t := &l.segs[i]
+		if t != s && sameLine(t, s) && t.x1 <= s.x0 && s.x0-t.x1 < 1.5*s.h {
+			return true
+		}
+	}
+	return false
 }
 
 // sameLine: a and b are on one text line.

@@ -265,6 +265,38 @@ func TestGarbledHeaderRows(t *testing.T) {
 	}
 }
 
+// With the header's rows unreadable, a body's date high on the page is
+// not the header's, though Tesseract reads it as a line of its own: it
+// ends a sentence whose words stand just left of it. The header's date,
+// on a line of its own with no place, still is.
+func TestBodyDateBesideItsSentence(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cells []cellAt
+		want  string
+	}{
+		{"after its sentence", []cellAt{{620, "số 30/2020/NĐ-CP"}, {1010, "ngày 05 tháng 3 năm 2020"}}, ""},
+		{"alone", []cellAt{{1010, "ngày 05 tháng 3 năm 2020"}}, "2020-03-05"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := decision("BỘ TƯ PHÁP", "", "1/QĐ-BTP", "QUYẾT ĐỊNH", false)
+			rows[2].cells = []cellAt{{900, "3222001. PO DgO 20 TỢ Sñnản202"}}
+			rows = append(rows[:3], row{350, tc.cells})
+			p := fakePage(rows, 0)
+			for i, w := range p.Words {
+				switch {
+				case w.Box.Max.Y == 300:
+					p.Words[i].Conf = 15 // dust
+				case w.Box.Max.Y == 350 && w.Box.Min.X > 780:
+					p.Words[i].Line = 99 // a line of its own
+				}
+			}
+			m := FromPages([]*ocr.Page{p})
+			check(t, "date", m.Date, tc.want)
+		})
+	}
+}
+
 // A letter (công văn) whose "V/v" under the number went unread is known
 // by its "Kính gửi:".
 func TestLetterByKinhGui(t *testing.T) {

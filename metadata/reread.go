@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -345,11 +346,13 @@ func (l *pageLayout) typeRegion(hb headerBlock) (image.Rectangle, []image.Rectan
 	if t := hb.typ; t != nil {
 		top, bottom = max(top, t.cy-1.5*h), min(bottom, t.cy+1.5*h)
 	}
-	// The rows read well around the band, whose words are erased where
-	// the band's rectangle (on a skewed page, the bounding box of the
-	// band) takes them in: they would be read as one with the type.
+	// The rows read around the band (the number row too when it was read
+	// garbled: see garbledRow), whose words are erased where the band's
+	// rectangle (on a skewed page, the bounding box of the band) takes
+	// them in: they would be read as one with the type.
 	var known []*segment
-	for _, s := range []*segment{hb.num, hb.date, l.garbledRow(hb)} {
+	row := l.garbledRow(hb)
+	for _, s := range []*segment{hb.num, hb.date, row} {
 		if s != nil {
 			known = append(known, s)
 		}
@@ -358,9 +361,9 @@ func (l *pageLayout) typeRegion(hb headerBlock) (image.Rectangle, []image.Rectan
 	for i := range l.segs {
 		s := &l.segs[i]
 		// The first centred line under the type's place that reads as
-		// text (the summary, or the body; not the type line garbled):
-		// the type sits above it.
-		if s == hb.typ || s.cy-s.h/2 <= from || math.Abs(s.cx-centreX) > l.w*0.12 || mostlyUpper(s.text) || s.conf < 0.6 {
+		// text (the summary, or the body; not the type line garbled, nor
+		// the number row): the type sits above it.
+		if s == hb.typ || s == row || s.cy-s.h/2 <= from || math.Abs(s.cx-centreX) > l.w*0.12 || mostlyUpper(s.text) || s.conf < 0.6 {
 			continue
 		}
 		bottom = min(bottom, s.cy-0.7*s.h)
@@ -487,17 +490,20 @@ func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
 // of the header where they should be: the first under the issuing body's
 // first line, above the type and within a few lines of the body, that
 // reads as a date with its numbers unread ("Hà Nội, ngày 20 tháng 10 năm
-// 201).") or that starts in the left column and reaches into the right
-// one, as a row of two cells read as one does. Nil when there is none, or
-// when a row was read.
+// 201).") or, right under the body, that starts in the left column and
+// reaches into the right one, as a row of two cells read as one does.
+// Nil when there is none, or when a row was read.
 func (l *pageLayout) garbledRow(hb headerBlock) *segment {
 	if hb.num != nil || hb.date != nil {
 		return nil
 	}
-	from, to := 0.0, l.h*0.3
-	if len(hb.iss) > 0 {
+	from, to, near := 0.0, l.h*0.3, l.h*0.2
+	if n := len(hb.iss); n > 0 {
 		from = hb.iss[0].cy
 		to = min(to, from+8*hb.iss[0].h)
+		// A row across both columns is the number row only right under
+		// the issuing body: lower, it is the type or the summary garbled.
+		near = hb.iss[n-1].cy + 4*hb.iss[0].h
 	}
 	if hb.typ != nil {
 		to = min(to, hb.typ.cy-hb.typ.h/2)
@@ -510,20 +516,23 @@ func (l *pageLayout) garbledRow(hb headerBlock) *segment {
 		if s.cy >= to {
 			break
 		}
-		if dateLike(s.text) || s.x0 < l.w*0.4 && s.x1 > l.w*0.6 {
+		if dateLike(s.text) || s.cy < near && s.x0 < l.w*0.4 && s.x1 > l.w*0.6 {
 			return s
 		}
 	}
 	return nil
 }
 
-// dateLike: s has the words of a date, "ngày … tháng", whatever became of
-// its numbers.
+// dateLike: s has the words of a date, "ngày … tháng" whatever became of
+// its numbers, or "năm" and a year whatever became of the rest ("Ninh
+// Kiểu ngàu!4thúngGnăm 2021").
 func dateLike(s string) bool {
 	f := foldWord(spaceDigits(s))
 	i := strings.Index(f, "ngay")
-	return i >= 0 && strings.Contains(f[i:], "thang")
+	return i >= 0 && strings.Contains(f[i:], "thang") || reYearOf.MatchString(f)
 }
+
+var reYearOf = regexp.MustCompile(`nam ?(19|20)\d\d`)
 
 // minDateDigitConf is the word confidence (0..100) under which a number
 // of the date row makes the date worth a second reading. Tesseract reads

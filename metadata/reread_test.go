@@ -451,7 +451,7 @@ func TestRereadDateVote(t *testing.T) {
 func TestRereadGarbledRow(t *testing.T) {
 	lower := func(number, date []cellAt) []row {
 		rows := decision("BỘ TƯ PHÁP", "", "45/BTP", "QUYẾT ĐỊNH", true)
-		rows[2].y = 360 // a wider gap under the issuing body
+		rows[2].y = 290 // lower than the band guessed from the issuing body reaches
 		rows[2].cells = append(number, date...)
 		return rows
 	}
@@ -472,7 +472,24 @@ func TestRereadGarbledRow(t *testing.T) {
 			}
 			check(t, "date", m.Date, "2022-01-19")
 			check(t, "number", m.NumberSymbol, "45/BTP")
+			check(t, "type", m.Type, "QUYẾT ĐỊNH")
 		})
+	}
+}
+
+func TestDateLike(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Hà Nội, ngày 20 tháng 10 năm 201).":    true,
+		"Ninh Kiểu ngàu!4thúngGnăm 2021":        true, // "năm" and a year
+		"HONG hgời l2 hongU2 nam 20201":         true,
+		"Số:1054GM-SNV NghệAn,ngày14tháng10":    true,
+		"S6G9ACTBI PSNO ng l0Ư00ng01010202":     false,
+		"Độc lập - Tự do - Hạnh phúc":           false,
+		"Kết quả công tác văn thư, lưu trữ năm": false,
+	} {
+		if dateLike(s) != want {
+			t.Errorf("dateLike(%q) = %v", s, !want)
+		}
 	}
 }
 
