@@ -127,11 +127,16 @@ func correctUpper(s string) string {
 	}
 	correctUnits(w, matched, func(i int) int { return kinds[i] })
 	// A word read twice ("SỞ TƯ TƯ PHÁP"): one that no phrase took, the
-	// same as the first of the phrase after it.
-	out := w[:0]
+	// same as the first of the phrase after it. And "ỦY" lost before
+	// "BAN NHÂN DÂN", which names nothing else.
+	var out []string
 	for i, x := range w {
 		if !matched[i] && i+1 < len(w) && matched[i+1] && foldWord(x) == foldWord(w[i+1]) {
 			continue
+		}
+		if i+2 < len(w) && foldWord(x) == "ban" && foldWord(w[i+1]) == "nhan" && foldWord(strings.TrimRight(w[i+2], ",;:")) == "dan" &&
+			(i == 0 || foldWord(w[i-1]) != "uy") {
+			out = append(out, "ỦY")
 		}
 		out = append(out, x)
 	}

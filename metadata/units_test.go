@@ -23,6 +23,7 @@ func TestUnitName(t *testing.T) {
 
 // Unit names after a unit's kind are corrected in issuing bodies; the
 // words of other phrases ("XÃ HỘI" of a department's name) are not names.
+// Words read twice or lost in a body's name are mended.
 func TestCorrectUnits(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"UBND QUẬN NINH KIỂU PHÒNG TƯ PHÁP", "UBND QUẬN NINH KIỀU PHÒNG TƯ PHÁP"},
@@ -37,6 +38,9 @@ func TestCorrectUnits(t *testing.T) {
 		{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
 		{"UBND THÀNH PHỐ HÀ NỘI SỞ TƯ TƯ PHÁP", "UBND THÀNH PHỐ HÀ NỘI SỞ TƯ PHÁP"}, // a word read twice
 		{"PHÒNG TƯ PHÁP TƯ", "PHÒNG TƯ PHÁP TƯ"},
+		{"BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"}, // "ỦY" lost
+		{"ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"},
+		{"TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN"},
 	} {
 		if got := correctUpper(tc.in); got != tc.want {
 			t.Errorf("correctUpper(%q) = %q, want %q", tc.in, got, tc.want)
