@@ -661,6 +661,8 @@ var reNumberWordAnyCase = regexp.MustCompile(`^[SsŠ§&][ốôồổỗộóò�
 // The "Số:" OCR often garbles ("Sô:", "SỐ:", "§ố:", "&ố:"); the number
 // and symbol themselves are the anchor: digits, a slash, a capital.
 func numberOf(s string) (string, bool) {
+	// A speck read as a mark beside a hyphen: "2704/UBND-.VP".
+	s = hyphenSpeck.Replace(s)
 	loc := reSymbol.FindStringSubmatchIndex(s)
 	lostSlash := false
 	if loc == nil {
@@ -687,6 +689,7 @@ func numberOf(s string) (string, bool) {
 var (
 	reSymbol        = regexp.MustCompile(`(\d{1,6})\s*/\s*([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)*(?:/[\pL0-9]+)*)`)
 	reSymbolNoSlash = regexp.MustCompile(`(\d{1,6})[Il|]([A-ZĐÐ][\pL0-9]*(?:\s*[-–]\s*[\pL0-9]+)+)`)
+	hyphenSpeck     = strings.NewReplacer("-.", "-", ".-", "-", "-,", "-", ",-", "-")
 )
 
 // symbolCodes are the abbreviations of Decree 30 (appendix III) and of

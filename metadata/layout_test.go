@@ -170,6 +170,8 @@ func TestHelpers(t *testing.T) {
 		"Căn cứ Nghị định số 30/2020/NĐ-CP": "", "Số điện thoại": "",
 		// The slash read as a letter: only before known codes.
 		"Số:272ICT-STP": "272/CT-STP", "Số: 272lQĐ-UBND": "272/QĐ-UBND", "Số: 272IXY-ABC": "", "Số: 12IBN": "",
+		// A speck beside the hyphen.
+		"Số: 2704/UBND-.VP": "2704/UBND-VP", "Số: 2704/UBND.-VP": "2704/UBND-VP",
 	} {
 		got, ok := numberOf(s)
 		if got != want || ok != (want != "") {

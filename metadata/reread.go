@@ -434,10 +434,11 @@ const minNumberConf = 0.6
 
 // numberUncertain: the number and symbol f is worth a second reading:
 // none, one of codes not known (see knownSymbol), a type's code without
-// the issuing body's after it ("2436/BC" for "2436/BC-UBND"), or one read
-// with little confidence.
+// the issuing body's after it ("2436/BC" for "2436/BC-UBND"), a symbol of
+// one code (a letter's "2704/UBND-VP" read "2704/UBND": the page's
+// reading drops a short last part), or one read with little confidence.
 func numberUncertain(f *Field) bool {
-	return f == nil || !completeSymbol(f.Value) || f.Confidence < minNumberConf
+	return f == nil || !completeSymbol(f.Value) || !strings.Contains(f.Value, "-") || f.Confidence < minNumberConf
 }
 
 // completeSymbol: s is of known codes, and a type's code is not its last.
@@ -451,6 +452,7 @@ func completeSymbol(s string) bool {
 
 // betterNumber: reading a of the number (the second) is to be preferred
 // to b: a complete symbol (see completeSymbol) over one that is not, else
+// one that is b with a code more ("2704/UBND-VP" over "2704/UBND"), else
 // the more confident.
 func betterNumber(a, b *Field) bool {
 	if b == nil {
@@ -458,6 +460,9 @@ func betterNumber(a, b *Field) bool {
 	}
 	if ca, cb := completeSymbol(a.Value), completeSymbol(b.Value); ca != cb {
 		return ca
+	}
+	if ea, eb := strings.HasPrefix(a.Value, b.Value+"-"), strings.HasPrefix(b.Value, a.Value+"-"); ea != eb {
+		return ea
 	}
 	return a.Confidence > b.Confidence
 }
