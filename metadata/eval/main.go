@@ -1,9 +1,9 @@
 // Command eval measures metadata extraction on generated labelled
 // documents: it renders n documents of varied fonts, sizes, skew, noise,
 // resolution and motto (scanners/synthetic/labelled), OCRs them with
-// Tesseract, runs metadata.FromPagesReread (uncertain issuing bodies and
-// types read again from their regions; -reread=false for
-// metadata.FromPages) and prints the exact-match rate of every field and
+// Tesseract, runs metadata.FromPagesReread (uncertain issuing bodies,
+// types, numbers and dates read again from their regions; -reread=false
+// for metadata.FromPages) and prints the exact-match rate of every field and
 // what the second readings cost. It exits with status 1
 // when a target of issue 4 (≥ 95% on number/symbol, date, issuing body
 // and type) is missed.
