@@ -471,7 +471,8 @@ func betterNumber(a, b *Field) bool {
 // layout's frame, and the height of its line: around the number or the
 // date when one was read, else around a row that reads as the header's
 // date or spans both columns under the issuing body (the row garbled),
-// else between the issuing body and the type.
+// else under the header's last line read well (the issuing body's, the
+// motto's) and above the type.
 func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
 	for _, s := range []*segment{hb.num, hb.date, l.garbledRow(hb)} {
 		if s != nil {
@@ -480,9 +481,23 @@ func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
 	}
 	h = l.h * 0.012
 	top = l.h * 0.08
-	if n := len(hb.iss); n > 0 {
+	if len(hb.iss) > 0 {
 		h = hb.iss[0].h
-		top = hb.iss[n-1].cy + h/2
+	}
+	// (The issuing body's lines may end with the number row itself,
+	// garbled into capitals: "BAO". Lines read well are above it.)
+	end := l.h * 0.3
+	if hb.typ != nil {
+		end = hb.typ.cy - hb.typ.h/2
+	}
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s.cy >= end {
+			break
+		}
+		if s.conf >= 0.5 && (slices.Contains(hb.iss, s) || mottoLike(s.text)) {
+			top = max(top, s.cy+s.h/2)
+		}
 	}
 	bottom = top + 3*h
 	if hb.typ != nil {
@@ -491,13 +506,26 @@ func (l *pageLayout) rowBand(hb headerBlock) (top, bottom, h float64) {
 	return top, bottom, h
 }
 
+// mottoLike: s reads as a line of the national name and motto, however
+// glued or garbled ("Độclập-Tựdo-Hạnh phúc").
+func mottoLike(s string) bool {
+	f := strings.ReplaceAll(foldWord(s), " ", "")
+	for _, m := range []string{"conghoa", "chunghia", "doclap", "tudo", "hanhphuc"} {
+		if strings.Contains(f, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // garbledRow is, when neither the number nor the date was read, the line
 // of the header where they should be: the first under the issuing body's
 // first line, above the type and within a few lines of the body, that
 // reads as a date with its numbers unread ("Hà Nội, ngày 20 tháng 10 năm
-// 201).") or, right under the body, that starts in the left column and
-// reaches into the right one, as a row of two cells read as one does.
-// Nil when there is none, or when a row was read.
+// 201)."); else, right under the body, the first that starts in the left
+// column and reaches into the right one, as a row of two cells read as
+// one does, and is not the motto. Nil when there is none, or when a row
+// was read.
 func (l *pageLayout) garbledRow(hb headerBlock) *segment {
 	if hb.num != nil || hb.date != nil {
 		return nil
@@ -513,28 +541,35 @@ func (l *pageLayout) garbledRow(hb headerBlock) *segment {
 	if hb.typ != nil {
 		to = min(to, hb.typ.cy-hb.typ.h/2)
 	}
+	var spans *segment
 	for i := range l.segs {
 		s := &l.segs[i]
-		if s.cy <= from || isMotto(s.text) {
+		if s.cy <= from || mottoLike(s.text) {
 			continue
 		}
 		if s.cy >= to {
 			break
 		}
-		if dateLike(s.text) || s.cy < near && s.x0 < l.w*0.4 && s.x1 > l.w*0.6 {
+		if dateLike(s.text) {
 			return s
 		}
+		if spans == nil && s.cy < near && s.x0 < l.w*0.4 && s.x1 > l.w*0.6 {
+			spans = s
+		}
 	}
-	return nil
+	return spans
 }
 
-// dateLike: s has the words of a date, "ngày … tháng" whatever became of
-// its numbers, or "năm" and a year whatever became of the rest ("Ninh
-// Kiểu ngàu!4thúngGnăm 2021").
+// dateLike: s has a word of a date, "ngày" or "tháng", whatever became of
+// its numbers and of the rest ("HàNG ngày!", "2thang ongm 2024"), or
+// "năm" and a year ("Ninh Kiểu ngàu!4thúngGnăm 2021").
 func dateLike(s string) bool {
-	f := foldWord(spaceDigits(s))
-	i := strings.Index(f, "ngay")
-	return i >= 0 && strings.Contains(f[i:], "thang") || reYearOf.MatchString(f)
+	for _, w := range strings.Fields(foldWord(spaceDigits(s))) {
+		if w = strings.Trim(w, ".,;:!"); w == "ngay" || w == "thang" {
+			return true
+		}
+	}
+	return reYearOf.MatchString(foldWord(s))
 }
 
 var reYearOf = regexp.MustCompile(`nam ?(19|20)\d\d`)
@@ -650,15 +685,15 @@ func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock
 		// row's garbled words: "KUÐNÔ Ủy Nẵng, ngày …".)
 		split = min(split, hb.date.x0-h/2)
 	}
-	read := func(x0, x1, scale float64) (*pageLayout, error) {
-		p, err := reread(ctx, ocr.Region{Rect: l.pageRect(x0, top, x1, bottom), Despeckle: true, PSM: 4, Scale: scale})
+	read := func(x0, x1, scale float64, erase []image.Rectangle) (*pageLayout, error) {
+		p, err := reread(ctx, ocr.Region{Rect: l.pageRect(x0, top, x1, bottom), Erase: erase, Despeckle: true, PSM: 4, Scale: scale})
 		if err != nil {
 			return nil, fmt.Errorf("metadata: đọc lại dòng số, ngày thất bại / reread the number and date row: %w", err)
 		}
 		return newLayout(p), nil
 	}
 	if needNum {
-		again, err := read(0, split, 0)
+		again, err := read(0, split, 0, nil)
 		if err != nil {
 			return err
 		}
@@ -684,9 +719,21 @@ func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock
 	// The cell's readings are trusted before the page's: on the
 	// labelled set they are right more often (92 and 89 of 96 dates
 	// against 81).
+	// The number's words that reach into the date's cell are erased: read
+	// with it, "…/QĐ-UBND Thành phố Hồ Chí Minh, ngày" is no date row.
+	// (Up to the symbol: what follows on its segment may be the date.)
+	var erase []image.Rectangle
+	if hb.num != nil {
+		for _, w := range hb.num.words {
+			erase = append(erase, w.Box.Inset(-int(h/5)))
+			if strings.Contains(w.Text, "/") {
+				break
+			}
+		}
+	}
 	var rs []dateReading
 	for _, scale := range []float64{0, 2} {
-		again, err := read(l.w*0.4, l.w, scale)
+		again, err := read(l.w*0.4, l.w, scale, erase)
 		if err != nil {
 			return err
 		}

@@ -443,6 +443,10 @@ func TestRereadDateVote(t *testing.T) {
 				if want := []float64{0, 2}[i]; reg.Scale != want || !reg.Despeckle {
 					t.Errorf("reading %d of the cell: %+v, want scale %v, despeckled", i+1, reg, want)
 				}
+				// The number's words are erased, should they reach in.
+				if len(reg.Erase) != 2 {
+					t.Errorf("reading %d of the cell erases %v, want the 2 words of the number", i+1, reg.Erase)
+				}
 			}
 		})
 	}
@@ -465,9 +469,19 @@ func TestRereadGarbledRow(t *testing.T) {
 	}{
 		{"as one line across", []cellAt{{mid, "S6G9ACTBI PSNO ng l0Ư00ng01010202"}}},
 		{"the date's numbers garbled", []cellAt{{left, "SIUƠ"}, {right, "Hà Nội, ngày 1Q tháng (Ì1 năm 2()22"}}},
+		{"only a word of the date", []cellAt{{left, "SIUƠ"}, {right, "HàNG ngày!"}}},
+		// Both cells garbled, the number's into capitals: it is taken
+		// for a line of the issuing body, and the row is found under the
+		// lines read well.
+		{"garbled into capitals", []cellAt{{left, "BAO"}, {right, "hố cốc an"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			first := fakePage(lower(nil, tc.row), 0)
+			for i, w := range first.Words {
+				if w.Box.Max.Y == 290 {
+					first.Words[i].Conf = 20 // dust
+				}
+			}
 			rr := &rereader{clean: clean}
 			m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
 			if err != nil {
@@ -480,6 +494,46 @@ func TestRereadGarbledRow(t *testing.T) {
 	}
 }
 
+func TestMottoLike(t *testing.T) {
+	for s, want := range map[string]bool{
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": true, "Độclập-Tựdo-Hạnh phúc": true, "PHƯỜNGLÊCHÀN Độclập-Tựdo-Hạnh phúc": true,
+		"Độc lập- Tự do Hạnh phúc": true, "SỞ TƯ PHÁP": false, "Hà Nội, ngày 05 tháng 6 năm 2026": false,
+	} {
+		if mottoLike(s) != want {
+			t.Errorf("mottoLike(%q) = %v", s, !want)
+		}
+	}
+}
+
+// A line across both columns that is the motto read with the issuing
+// body's second line is not the number row; a date's words further down
+// are.
+func TestGarbledRowNotTheMotto(t *testing.T) {
+	for _, tc := range []struct {
+		row  []cellAt
+		want string
+	}{
+		{[]cellAt{{left, "Số:1270HD-UBND.."}, {right, "LêChân,ngày02 tháng 8năm 20242"}}, "LêChân"},
+		{[]cellAt{{mid, "S6G9ACTBI PSNO ng l0Ư00ng01010202"}}, "S6G9ACTBI"},
+	} {
+		rows := []row{
+			{180, []cellAt{{left, "ỦYBANNHẬNDÂN"}, {right, "CỘNG HÒAXÃ HỘI CHỦ NGHĨA VIỆT NAM."}}},
+			{225, []cellAt{{mid, "PHƯỜNGLÊCHÀN Độclập-Tựdo-Hạnh phúc"}}},
+			{290, tc.row},
+			{400, []cellAt{{mid, "HƯỚNG DẪN"}}},
+		}
+		l := newLayout(fakePage(rows, 0))
+		var m Metadata
+		hb := l.header(&m)
+		if hb.num != nil || hb.date != nil {
+			t.Fatalf("the first reading read the row: %v %v", m.NumberSymbol, m.Date)
+		}
+		if s := l.garbledRow(hb); s == nil || !strings.HasPrefix(s.text, tc.want) {
+			t.Errorf("garbled row %+v, want the one starting %q", s, tc.want)
+		}
+	}
+}
+
 func TestDateLike(t *testing.T) {
 	for s, want := range map[string]bool{
 		"Hà Nội, ngày 20 tháng 10 năm 201).":    true,
@@ -489,6 +543,8 @@ func TestDateLike(t *testing.T) {
 		"S6G9ACTBI PSNO ng l0Ư00ng01010202":     false,
 		"Độc lập - Tự do - Hạnh phúc":           false,
 		"Kết quả công tác văn thư, lưu trữ năm": false,
+		"HàNG ngày!":       true,
+		"2thang ongm 2024": true,
 	} {
 		if dateLike(s) != want {
 			t.Errorf("dateLike(%q) = %v", s, !want)
