@@ -756,7 +756,11 @@ func fixSymbol(s string) string {
 			}
 		}
 		if !slices.Contains(symbolCodes, parts[i]) {
-			parts[i] = snapCode(p)
+			if c := unslip(p, symbolCodes); c != "" {
+				parts[i] = c
+			} else {
+				parts[i] = snapCode(p)
+			}
 		}
 	}
 	return s[:slash+1] + strings.Join(parts, "-")
@@ -775,6 +779,42 @@ func knownSymbol(s string) bool {
 		}
 	}
 	return true
+}
+
+// unslip is the one code of codes that p becomes when one of Tesseract's
+// slips on a symbol's letters is undone, or "" when none or several
+// does: a letter doubled ("QĐĐ", "QĐĐĐ"), a T read as I, l, 1 or | ("TIr",
+// "C1") or one of those added ("TTIr", "TT1r"), a P read as F ("STF").
+// Hand-written: the slips are the ones go run ./metadata/eval shows.
+func unslip(p string, codes []string) string {
+	r := []rune(p)
+	var variants []string
+	var undoubled []rune
+	for i, c := range r {
+		if i == 0 || c != r[i-1] {
+			undoubled = append(undoubled, c)
+		}
+	}
+	variants = append(variants, string(undoubled))
+	for i, c := range r {
+		switch c {
+		case 'I', 'l', '1', '|', '!':
+			variants = append(variants, string(r[:i])+"T"+string(r[i+1:]), string(r[:i])+string(r[i+1:]))
+		case 'F':
+			variants = append(variants, string(r[:i])+"P"+string(r[i+1:]))
+		}
+	}
+	found := ""
+	for _, v := range variants {
+		if v == p || !slices.Contains(codes, v) || v == found {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = v
+	}
+	return found
 }
 
 // snapCode repairs a part p of a symbol that is no known code when there

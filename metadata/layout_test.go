@@ -159,6 +159,17 @@ func TestHelpers(t *testing.T) {
 		{fixSymbol("12/QĐ-XYZW"), "12/QĐ-XYZW"}, // no code near: as read
 		{fixSymbol("12/QĐ-SNT"), "12/QĐ-SNT"},   // three letters: too short to say
 		{fixSymbol("12/BTP"), "12/BTP"},
+		// Slips on the letters of codes.
+		{fixSymbol("583/QĐĐ-BTP"), "583/QĐ-BTP"},
+		{fixSymbol("1301/QĐĐĐ-STC"), "1301/QĐ-STC"},
+		{fixSymbol("2342/TIr-SNV"), "2342/TTr-SNV"},
+		{fixSymbol("2102/TTIr-VTLTNN"), "2102/TTr-VTLTNN"},
+		{fixSymbol("2818/TT1r-UBND"), "2818/TTr-UBND"},
+		{fixSymbol("964/C1-UBND"), "964/CT-UBND"},
+		{fixSymbol("1946/TTr-PTIP"), "1946/TTr-PTP"},
+		{fixSymbol("2969/STF"), "2969/STP"},
+		{fixSymbol("12/QĐ-SNT"), "12/QĐ-SNT"}, // no slip undone makes a code
+		{fixSymbol("12/TIT-SNV"), "12/TIT-SNV"},
 		{spaceDigits("tháng4năm-2023."), "tháng 4 năm 2023 "},
 	} {
 		if tc.got != tc.want {
