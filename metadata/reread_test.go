@@ -20,6 +20,10 @@ type rereader struct {
 	fail    error
 	calls   int
 	regions []ocr.Region
+	// numbers, when set, are what successive readings of the number's
+	// cell (a region from the page's left side, under its top) find
+	// there instead of the clean page's number.
+	numbers []string
 	// dates, when set, are what successive readings of the date's cell
 	// (a region right of the issuing body's column) find there instead
 	// of the clean page's date: Tesseract reads the same italic digits
@@ -48,6 +52,18 @@ func (r *rereader) reread(_ context.Context, page int, reg ocr.Region) (*ocr.Pag
 			}
 		}
 		r.dates = r.dates[1:]
+	}
+	if len(r.numbers) > 0 && reg.Rect.Min.X == 0 && reg.Rect.Min.Y > 0 {
+		rows = slices.Clone(rows)
+		for i, rw := range rows {
+			for j, c := range rw.cells {
+				if strings.HasPrefix(c.text, "Số: ") {
+					rows[i].cells = slices.Clone(rw.cells)
+					rows[i].cells[j].text = "Số: " + r.numbers[0]
+				}
+			}
+		}
+		r.numbers = r.numbers[1:]
 	}
 	full := fakePage(rows, r.deg)
 	p := &ocr.Page{Width: full.Width, Height: full.Height}
@@ -446,6 +462,46 @@ func TestRereadDateVote(t *testing.T) {
 				// The number's words are erased, should they reach in.
 				if len(reg.Erase) != 2 {
 					t.Errorf("reading %d of the cell erases %v, want the 2 words of the number", i+1, reg.Erase)
+				}
+			}
+		})
+	}
+}
+
+// A number whose digits the first reading was unsure of is read again
+// from its cell, and enlarged when the two disagree; the digits vote as
+// the date's numbers do.
+func TestRereadNumberVote(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		first   string
+		conf    float64
+		numbers []string
+		want    string
+		calls   int
+	}{
+		{"sure", "2880/TB-BTP", 97, nil, "2880/TB-BTP", 0},
+		{"unsure, the cell agrees", "2850/TB-BTP", 60, []string{"2850/TB-BTP"}, "2850/TB-BTP", 1},
+		{"a digit misread", "2880/TB-BTP", 60, []string{"2850/TB-BTP", "2850/TB-BTP"}, "2850/TB-BTP", 2},
+		{"the cell misreads", "71/BC-UBND", 60, []string{"7/BC-UBND", "71/BC-UBND"}, "71/BC-UBND", 2},
+		{"the cell unreadable once", "28/CT-UBND", 30, []string{"S6 CT", "825/CT-UBND"}, "825/CT-UBND", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := fakePage(decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", tc.first, "QUYẾT ĐỊNH", true), 0)
+			for i, w := range first.Words {
+				if w.Box.Max.Y == 300 && w.Box.Max.X < 827 {
+					first.Words[i].Conf = tc.conf
+				}
+			}
+			rr := &rereader{clean: decision("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", tc.first, "QUYẾT ĐỊNH", true), numbers: tc.numbers}
+			m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
+			if err != nil || rr.calls != tc.calls {
+				t.Fatalf("err %v, %d calls, want %d", err, rr.calls, tc.calls)
+			}
+			check(t, "number", m.NumberSymbol, tc.want)
+			for i, reg := range rr.regions {
+				if want := []float64{0, 2}[i]; reg.Scale != want {
+					t.Errorf("reading %d of the cell at scale %v, want %v", i+1, reg.Scale, want)
 				}
 			}
 		})
