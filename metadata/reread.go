@@ -475,11 +475,13 @@ const minNumberDigitConf = 70
 
 // numberUnsure: the number row's digits were read with little confidence.
 func numberUnsure(hb headerBlock) bool {
-	if hb.num == nil {
-		return false
-	}
-	for _, w := range hb.num.words {
-		if strings.ContainsAny(w.Text, "0123456789") && w.Conf < minNumberDigitConf {
+	return hb.num != nil && unsureDigits(hb.num, minNumberDigitConf)
+}
+
+// unsureDigits: a word of s with a digit in it scored under conf.
+func unsureDigits(s *segment, conf float64) bool {
+	for _, w := range s.words {
+		if strings.ContainsAny(w.Text, "0123456789") && w.Conf < conf {
 			return true
 		}
 	}
@@ -651,15 +653,7 @@ const minDateDigitConf = 96
 // dateUncertain: the date of the header's date row is worth a second
 // reading: none was read, or one of its numbers has a low confidence.
 func dateUncertain(hb headerBlock) bool {
-	if hb.date == nil {
-		return true
-	}
-	for _, w := range hb.date.words {
-		if strings.ContainsAny(w.Text, "0123456789") && w.Conf < minDateDigitConf {
-			return true
-		}
-	}
-	return false
+	return hb.date == nil || unsureDigits(hb.date, minDateDigitConf)
 }
 
 // dateReading is one reading of the header's date row.
