@@ -67,6 +67,36 @@ type Region struct {
 	Scale float64
 }
 
+// Image is a page image decoded once, for several RecognizeImageRegion
+// calls: decoding a 300 dpi greyscale PNG costs more than recognising a
+// row of it. Not safe for concurrent use; Close frees it.
+type Image struct {
+	pix  *C.PIX
+	w, h int
+}
+
+// DecodeImage decodes a page image (PNG, JPEG, TIFF: what Leptonica
+// reads) for RecognizeImageRegion.
+func DecodeImage(img []byte) (*Image, error) {
+	cfg, err := imageSize(img) // refuses a bomb before decoding
+	if err != nil {
+		return nil, err
+	}
+	pix, err := readPix(img)
+	if err != nil {
+		return nil, err
+	}
+	return &Image{pix: pix, w: cfg.Width, h: cfg.Height}, nil
+}
+
+// Close frees the decoded image; the Image is unusable afterwards.
+func (im *Image) Close() {
+	if im != nil && im.pix != nil {
+		destroy(im.pix)
+		im.pix = nil
+	}
+}
+
 // RecognizeRegion recognises one rectangle of a page image on its own:
 // cut out, and optionally cleared of a neighbour's text, straightened and
 // cleaned of specks, with Tesseract finding its lines afresh. A page's
@@ -76,22 +106,44 @@ type Region struct {
 // page has the whole image's size and its words are in the original
 // image's pixels, so it can stand in for the page's words in the
 // rectangle. It costs a decode of the image and a recognition of the
-// rectangle: meant for a few uncertain pages, not every one.
+// rectangle: meant for a few uncertain pages, not every one. To read
+// several regions of one image, decode it once (DecodeImage) and call
+// RecognizeImageRegion.
 func (p *Pool) RecognizeRegion(ctx context.Context, img []byte, r Region) (*Page, error) {
-	cfg, err := imageSize(img)
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	im, err := DecodeImage(img)
 	if err != nil {
 		return nil, err
 	}
+	defer im.Close()
+	return p.RecognizeImageRegion(ctx, im, r)
+}
+
+// check refuses a region's bad settings.
+func (r Region) check() error {
 	if r.PSM < 0 || r.PSM >= int(C.PSM_COUNT) {
-		return nil, fmt.Errorf("ocr: chế độ phân đoạn %d không hợp lệ / bad page segmentation mode %d", r.PSM, r.PSM)
+		return fmt.Errorf("ocr: chế độ phân đoạn %d không hợp lệ / bad page segmentation mode %d", r.PSM, r.PSM)
 	}
 	if r.Scale < 0 || r.Scale > 4 {
-		return nil, fmt.Errorf("ocr: tỉ lệ phóng %g không hợp lệ (tối đa 4) / bad scale %g (at most 4)", r.Scale, r.Scale)
+		return fmt.Errorf("ocr: tỉ lệ phóng %g không hợp lệ (tối đa 4) / bad scale %g (at most 4)", r.Scale, r.Scale)
 	}
-	rect := r.Rect.Intersect(image.Rect(0, 0, cfg.Width, cfg.Height))
+	return nil
+}
+
+// RecognizeImageRegion is RecognizeRegion on an image already decoded.
+func (p *Pool) RecognizeImageRegion(ctx context.Context, im *Image, r Region) (*Page, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	if im == nil || im.pix == nil {
+		return nil, fmt.Errorf("ocr: ảnh đã đóng / image closed")
+	}
+	rect := r.Rect.Intersect(image.Rect(0, 0, im.w, im.h))
 	if rect.Dx() < 8 || rect.Dy() < 8 {
 		return nil, fmt.Errorf("ocr: vùng %v nằm ngoài ảnh %dx%d hoặc quá nhỏ / region %v is outside the %dx%d image or too small",
-			r.Rect, cfg.Width, cfg.Height, r.Rect, cfg.Width, cfg.Height)
+			r.Rect, im.w, im.h, r.Rect, im.w, im.h)
 	}
 
 	e, release, err := p.acquire(ctx)
@@ -100,13 +152,8 @@ func (p *Pool) RecognizeRegion(ctx context.Context, img []byte, r Region) (*Page
 	}
 	defer release()
 
-	pix, err := readPix(img)
-	if err != nil {
-		return nil, err
-	}
-	dpi := int(C.pixGetXRes(pix))
-	clip := C.sohoa_clip(pix, C.int(rect.Min.X), C.int(rect.Min.Y), C.int(rect.Dx()), C.int(rect.Dy()))
-	destroy(pix)
+	dpi := int(C.pixGetXRes(im.pix))
+	clip := C.sohoa_clip(im.pix, C.int(rect.Min.X), C.int(rect.Min.Y), C.int(rect.Dx()), C.int(rect.Dy()))
 	if clip == nil {
 		return nil, fmt.Errorf("ocr: cắt vùng %v thất bại / cannot clip region %v", rect, rect)
 	}
@@ -178,7 +225,7 @@ func (p *Pool) RecognizeRegion(ctx context.Context, img []byte, r Region) (*Page
 			words[i].Text = p.cfg.Corrector.CorrectWord(words[i].Text)
 		}
 	}
-	page := &Page{Width: cfg.Width, Height: cfg.Height}
+	page := &Page{Width: im.w, Height: im.h}
 	page.fill(words)
 	return page, nil
 }

@@ -237,4 +237,43 @@ func TestRecognizeRegionRestoresMode(t *testing.T) {
 	}
 }
 
+// An image decoded once reads its regions as RecognizeRegion does from
+// the bytes, as often as asked, until it is closed.
+func TestRecognizeImageRegion(t *testing.T) {
+	p := testPool(t)
+	img, _ := header(t)
+	data := encodePNG(t, img)
+	im, err := DecodeImage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []Region{
+		{Rect: image.Rect(300, 150, 1150, 540), PSM: 4},
+		{Rect: image.Rect(1380, 420, 2450, 500), PSM: 4, Scale: 2, Despeckle: true},
+		{Rect: image.Rect(300, 150, 1150, 540), PSM: 4}, // again: the image is not used up
+	} {
+		want, err := p.RecognizeRegion(context.Background(), data, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.RecognizeImageRegion(context.Background(), im, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != want.Text || len(got.Words) != len(want.Words) || got.Width != 2480 || got.Height != 1200 {
+			t.Errorf("region %v: %q (%dx%d), want %q", r.Rect, got.Text, got.Width, got.Height, want.Text)
+		}
+	}
+	im.Close()
+	im.Close() // twice is harmless
+	if _, err := p.RecognizeImageRegion(context.Background(), im, Region{Rect: image.Rect(300, 150, 1150, 540)}); err == nil || !strings.Contains(err.Error(), "image closed") {
+		t.Errorf("after Close: err = %v", err)
+	}
+	for _, bad := range [][]byte{nil, []byte("not an image")} {
+		if _, err := DecodeImage(bad); err == nil {
+			t.Errorf("DecodeImage(%q) took it", bad)
+		}
+	}
+}
+
 func abs(x int) int { return max(x, -x) }

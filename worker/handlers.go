@@ -38,33 +38,44 @@ type Catalog interface {
 	Unfinished(ctx context.Context, before time.Time, limit int) ([]catalog.Work, error)
 }
 
-// RegionRecognizer also recognises a rectangle of a page on its own; an
-// engine that can (ocr.Pool) lets metadata extraction read an uncertain
-// issuing body again (metadata.FromPagesReread).
+// RegionRecognizer also recognises a rectangle of a decoded page image on
+// its own; an engine that can (ocr.Pool) lets metadata extraction read
+// uncertain fields again (metadata.FromPagesReread).
 type RegionRecognizer interface {
-	RecognizeRegion(ctx context.Context, img []byte, r ocr.Region) (*ocr.Page, error)
+	RecognizeImageRegion(ctx context.Context, im *ocr.Image, r ocr.Region) (*ocr.Page, error)
 }
+
+// The engine the worker runs with reads regions again.
+var _ RegionRecognizer = (*ocr.Pool)(nil)
 
 // metadata extracts a document's metadata from its pages' OCR results,
 // re-reading the regions of uncertain fields (issuing body, type, number,
-// date) when the engine can. A page's image is read from storage once,
-// however many of its regions are read again.
+// date) when the engine can. A page's image is read from storage and
+// decoded once, however many of its regions are read again.
 func (h *Handlers) metadata(ctx context.Context, pages []catalog.Page, results []*ocr.Page) metadata.Metadata {
 	rr, ok := h.OCR.(RegionRecognizer)
 	if !ok {
 		return metadata.FromPages(results)
 	}
-	imgs := map[int][]byte{}
+	imgs := map[int]*ocr.Image{}
+	defer func() {
+		for _, im := range imgs {
+			im.Close()
+		}
+	}()
 	m, err := metadata.FromPagesReread(ctx, results, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
-		img, ok := imgs[i]
+		im, ok := imgs[i]
 		if !ok {
-			var err error
-			if img, err = h.readBlob(ctx, pages[i].BlobKey); err != nil {
+			b, err := h.readBlob(ctx, pages[i].BlobKey)
+			if err != nil {
 				return nil, err
 			}
-			imgs[i] = img
+			if im, err = ocr.DecodeImage(b); err != nil {
+				return nil, fmt.Errorf("page %s: %w", pages[i].ID, err)
+			}
+			imgs[i] = im
 		}
-		return rr.RecognizeRegion(ctx, img, r)
+		return rr.RecognizeImageRegion(ctx, im, r)
 	})
 	if err != nil {
 		// The first reading is kept; it is what FromPages gives.

@@ -145,10 +145,23 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 	for i, it := range items {
 		pages[i] = it.ocr
 	}
-	// An uncertain issuing body is read again from its region alone.
+	// Uncertain fields are read again from their regions alone, each
+	// page's image decoded once for all of them.
+	imgs := map[int]*ocr.Image{}
 	res.Metadata, err = metadata.FromPagesReread(ctx, pages, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
-		return pool.RecognizeRegion(ctx, items[i].page.Data, r)
+		im, ok := imgs[i]
+		if !ok {
+			var err error
+			if im, err = ocr.DecodeImage(items[i].page.Data); err != nil {
+				return nil, err
+			}
+			imgs[i] = im
+		}
+		return pool.RecognizeImageRegion(ctx, im, r)
 	})
+	for _, im := range imgs {
+		im.Close()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "metadata: đọc lại vùng tiêu đề thất bại, giữ lần đọc đầu / re-reading the header failed, first reading kept: %v\n", err)
 	}
