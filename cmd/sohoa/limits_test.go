@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sohoa-vn/sohoa/ingest"
 )
@@ -40,5 +41,25 @@ func TestLimitsFromEnv(t *testing.T) {
 				t.Errorf("limitsFromEnv = %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// An idle worker looks for tasks every 100 ms unless told otherwise:
+// asynq's own second would hold every stage of a document that long.
+func TestTaskCheckFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want time.Duration
+	}{
+		{"", 100 * time.Millisecond},
+		{"250ms", 250 * time.Millisecond},
+		{"2s", 2 * time.Second},
+		{"soon", 100 * time.Millisecond},
+		{"-1s", 100 * time.Millisecond},
+	} {
+		t.Setenv("SOHOA_TASK_CHECK_INTERVAL", tc.env)
+		if got := configFromEnv().TaskCheck; got != tc.want {
+			t.Errorf("SOHOA_TASK_CHECK_INTERVAL=%q: %v, want %v", tc.env, got, tc.want)
+		}
 	}
 }

@@ -70,8 +70,11 @@ type config struct {
 	Languages                       []string
 	OCREngine                       string // "tesseract" (default) or "benchmark" (no recognition: benchmarks only)
 	// ReconcileInterval is how often workers re-queue work the queue lost.
-	ReconcileInterval              time.Duration
-	ReconcileGrace                 time.Duration // how long work must sit untouched before it counts as lost
+	ReconcileInterval time.Duration
+	ReconcileGrace    time.Duration // how long work must sit untouched before it counts as lost
+	// TaskCheck is how long a worker whose queues were empty waits
+	// before it looks again (asynq's TaskCheckInterval, ±50%).
+	TaskCheck                      time.Duration
 	FixityInterval                 time.Duration // scheduled fixity audit; 0 = off
 	RetentionMode, RetentionPeriod string        // WORM on MinIO: GOVERNANCE or COMPLIANCE, e.g. 3650d
 	TLSCert, TLSKey                string
@@ -142,17 +145,21 @@ func configFromEnv() config {
 		OCREngine:         envOr("SOHOA_OCR_ENGINE", "tesseract"),
 		ReconcileInterval: durationEnv("SOHOA_RECONCILE_INTERVAL", time.Minute),
 		ReconcileGrace:    durationEnv("SOHOA_RECONCILE_GRACE", 30*time.Second),
-		FixityInterval:    durationEnv("SOHOA_FIXITY_INTERVAL", 0),
-		RetentionMode:     os.Getenv("SOHOA_S3_RETENTION_MODE"),
-		RetentionPeriod:   os.Getenv("SOHOA_S3_RETENTION_PERIOD"),
-		TLSCert:           os.Getenv("SOHOA_TLS_CERT"),
-		TLSKey:            os.Getenv("SOHOA_TLS_KEY"),
-		InsecureHTTP:      os.Getenv("SOHOA_INSECURE_HTTP") == "true",
-		RateVerify:        envOr("SOHOA_RATE_VERIFY", "30/m"),
-		RateAuthFail:      envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
-		QCHold:            envOr("SOHOA_QC_HOLD", "all"),
-		CertRecoverAfter:  durationEnv("SOHOA_CERTIFY_RECOVER_AFTER", 10*time.Minute),
-		CertRecoverEvery:  durationEnv("SOHOA_CERTIFY_RECOVER_INTERVAL", 5*time.Minute),
+		// asynq's default is 1 s: every stage of a document (OCR,
+		// assembly, signing) could wait that long for an idle worker to
+		// look, seconds on a clerk's copy. A look is one Redis script.
+		TaskCheck:        durationEnv("SOHOA_TASK_CHECK_INTERVAL", 100*time.Millisecond),
+		FixityInterval:   durationEnv("SOHOA_FIXITY_INTERVAL", 0),
+		RetentionMode:    os.Getenv("SOHOA_S3_RETENTION_MODE"),
+		RetentionPeriod:  os.Getenv("SOHOA_S3_RETENTION_PERIOD"),
+		TLSCert:          os.Getenv("SOHOA_TLS_CERT"),
+		TLSKey:           os.Getenv("SOHOA_TLS_KEY"),
+		InsecureHTTP:     os.Getenv("SOHOA_INSECURE_HTTP") == "true",
+		RateVerify:       envOr("SOHOA_RATE_VERIFY", "30/m"),
+		RateAuthFail:     envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
+		QCHold:           envOr("SOHOA_QC_HOLD", "all"),
+		CertRecoverAfter: durationEnv("SOHOA_CERTIFY_RECOVER_AFTER", 10*time.Minute),
+		CertRecoverEvery: durationEnv("SOHOA_CERTIFY_RECOVER_INTERVAL", 5*time.Minute),
 	}
 	if v, err := strconv.ParseFloat(os.Getenv("SOHOA_QC_MAX_SKEW"), 64); err == nil && v > 0 {
 		c.QCMaxSkew = v
@@ -332,8 +339,9 @@ func (s *system) startWorkers(ctx context.Context) error {
 	h.Register(mux)
 	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Log: s.log})
 	s.server = asynq.NewServer(s.redis, asynq.Config{
-		Concurrency: s.cfg.Workers,
-		Queues:      map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1, webhook.Queue: 1},
+		Concurrency:       s.cfg.Workers,
+		Queues:            map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1, webhook.Queue: 1},
+		TaskCheckInterval: s.cfg.TaskCheck,
 		// Webhook deliveries back off exponentially; other tasks keep asynq's default.
 		RetryDelayFunc: webhook.RetryDelay(webhook.DefaultBackoff, nil),
 		Logger:         asynqLogger{s.log},
