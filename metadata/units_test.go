@@ -1,6 +1,12 @@
 package metadata
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestUnitName(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -69,6 +75,33 @@ func TestCorrectPlace(t *testing.T) {
 	} {
 		if got := correctPlace(tc.in); got != tc.want {
 			t.Errorf("correctPlace(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The list as metadata/genunits writes it: sorted, each name once, in
+// NFC, no numbered units; provinces and wards from before and after 2025.
+func TestUnitsList(t *testing.T) {
+	var names []string
+	for _, l := range strings.Split(unitsTxt, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			names = append(names, l)
+		}
+	}
+	if len(names) < 7000 {
+		t.Fatalf("%d names", len(names))
+	}
+	for i, n := range names {
+		if i > 0 && n <= names[i-1] {
+			t.Errorf("%q after %q: not sorted or repeated", n, names[i-1])
+		}
+		if n != norm.NFC.String(n) || strings.ContainsAny(n, "0123456789") || n != strings.TrimSpace(n) {
+			t.Errorf("bad name %q", n)
+		}
+	}
+	for _, n := range []string{"Nghệ An", "Ninh Kiều", "Hoàn Kiếm", "Ba Đình", "Phú Quốc"} {
+		if !slices.Contains(names, n) {
+			t.Errorf("%q missing", n)
 		}
 	}
 }
