@@ -2,6 +2,7 @@ package metadata
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 
@@ -148,12 +149,4 @@ func correctPlace(p string) string {
 }
 
 // isKind: the folded words f name a unit's kind.
-func isKind(f []string) bool {
-	s := strings.Join(f, " ")
-	for _, k := range unitKinds {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func isKind(f []string) bool { return slices.Contains(unitKinds, strings.Join(f, " ")) }
