@@ -97,6 +97,44 @@ func (im *Image) Close() {
 	}
 }
 
+// Images decodes the page images of one document on first use, each
+// once, for the several regions metadata extraction reads again on them.
+// Not safe for concurrent use; Close frees them.
+type Images struct {
+	load func(page int) ([]byte, error)
+	imgs map[int]*Image
+}
+
+// NewImages returns Images that load page i's encoded image with load.
+func NewImages(load func(page int) ([]byte, error)) *Images {
+	return &Images{load: load, imgs: map[int]*Image{}}
+}
+
+// Get is page i's decoded image.
+func (s *Images) Get(i int) (*Image, error) {
+	if im, ok := s.imgs[i]; ok {
+		return im, nil
+	}
+	b, err := s.load(i)
+	if err != nil {
+		return nil, err
+	}
+	im, err := DecodeImage(b)
+	if err != nil {
+		return nil, err
+	}
+	s.imgs[i] = im
+	return im, nil
+}
+
+// Close frees every image decoded.
+func (s *Images) Close() {
+	for _, im := range s.imgs {
+		im.Close()
+	}
+	clear(s.imgs)
+}
+
 // RecognizeRegion recognises one rectangle of a page image on its own:
 // cut out, and optionally cleared of a neighbour's text, straightened and
 // cleaned of specks, with Tesseract finding its lines afresh. A page's

@@ -276,4 +276,39 @@ func TestRecognizeImageRegion(t *testing.T) {
 	}
 }
 
+// Images loads and decodes each page once, however often it is asked
+// for, and passes a load's failure on.
+func TestImages(t *testing.T) {
+	img, _ := header(t)
+	data := encodePNG(t, img)
+	loads := map[int]int{}
+	imgs := NewImages(func(i int) ([]byte, error) {
+		loads[i]++
+		if i == 2 {
+			return nil, errors.New("page gone")
+		}
+		return data, nil
+	})
+	a, err := imgs.Get(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := imgs.Get(0); b != a {
+		t.Error("page 0 decoded twice")
+	}
+	if _, err := imgs.Get(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := imgs.Get(2); err == nil || !strings.Contains(err.Error(), "page gone") {
+		t.Errorf("a failed load: err = %v", err)
+	}
+	if loads[0] != 1 || loads[1] != 1 {
+		t.Errorf("loads %v, want one a page", loads)
+	}
+	imgs.Close()
+	if _, err := testPool(t).RecognizeImageRegion(context.Background(), a, Region{Rect: image.Rect(300, 150, 1150, 540)}); err == nil {
+		t.Error("an image Images closed still reads")
+	}
+}
+
 func abs(x int) int { return max(x, -x) }

@@ -57,23 +57,12 @@ func (h *Handlers) metadata(ctx context.Context, pages []catalog.Page, results [
 	if !ok {
 		return metadata.FromPages(results)
 	}
-	imgs := map[int]*ocr.Image{}
-	defer func() {
-		for _, im := range imgs {
-			im.Close()
-		}
-	}()
+	imgs := ocr.NewImages(func(i int) ([]byte, error) { return h.readBlob(ctx, pages[i].BlobKey) })
+	defer imgs.Close()
 	m, err := metadata.FromPagesReread(ctx, results, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
-		im, ok := imgs[i]
-		if !ok {
-			b, err := h.readBlob(ctx, pages[i].BlobKey)
-			if err != nil {
-				return nil, err
-			}
-			if im, err = ocr.DecodeImage(b); err != nil {
-				return nil, fmt.Errorf("page %s: %w", pages[i].ID, err)
-			}
-			imgs[i] = im
+		im, err := imgs.Get(i)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", pages[i].ID, err)
 		}
 		return rr.RecognizeImageRegion(ctx, im, r)
 	})

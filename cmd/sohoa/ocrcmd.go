@@ -147,21 +147,15 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 	}
 	// Uncertain fields are read again from their regions alone, each
 	// page's image decoded once for all of them.
-	imgs := map[int]*ocr.Image{}
+	imgs := ocr.NewImages(func(i int) ([]byte, error) { return items[i].page.Data, nil })
 	res.Metadata, err = metadata.FromPagesReread(ctx, pages, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
-		im, ok := imgs[i]
-		if !ok {
-			var err error
-			if im, err = ocr.DecodeImage(items[i].page.Data); err != nil {
-				return nil, err
-			}
-			imgs[i] = im
+		im, err := imgs.Get(i)
+		if err != nil {
+			return nil, err
 		}
 		return pool.RecognizeImageRegion(ctx, im, r)
 	})
-	for _, im := range imgs {
-		im.Close()
-	}
+	imgs.Close()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "metadata: đọc lại vùng tiêu đề thất bại, giữ lần đọc đầu / re-reading the header failed, first reading kept: %v\n", err)
 	}
