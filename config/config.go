@@ -132,13 +132,11 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Invalid is the error for a variable whose value a consumer refused:
-// err says why, in both languages when it can.
-func Invalid(name, value string, err error) error {
+// Invalid is the error for a variable whose value a consumer refused
+// (err, kept for errors.Is/As); vi and en say what is wanted.
+func Invalid(name, value, vi, en string, err error) error {
 	f, ok := fieldByVar(name)
-	e := &Error{Var: name, Value: value, Secret: ok && f.secret, Err: err,
-		VI: "giá trị không dùng được: " + err.Error(), EN: "unusable value: " + err.Error()}
-	return e
+	return &Error{Var: name, Value: value, Secret: ok && f.secret, VI: vi, EN: en, Err: err}
 }
 
 // Load reads the configuration from the process's environment.
@@ -194,16 +192,25 @@ func trimList(l []string) []string {
 // parseInto fills v with the library, then checks enumerations and ranges.
 func parseInto(v any, environ map[string]string) error {
 	var errs []error
+	failed := map[string]bool{}
 	if err := env.ParseWithOptions(v, env.Options{Environment: environ}); err != nil {
 		var agg env.AggregateError
 		if !errors.As(err, &agg) {
 			return err
 		}
 		for _, e := range agg.Errors {
-			errs = append(errs, translate(e, environ))
+			e = translate(e, environ)
+			var ce *Error
+			if errors.As(e, &ce) {
+				failed[ce.Var] = true
+			}
+			errs = append(errs, e)
 		}
 	}
 	for _, f := range fieldsOf(reflect.ValueOf(v).Elem()) {
+		if failed[f.Var] {
+			continue // one message per variable
+		}
 		if err := f.check(environ[f.Var]); err != nil {
 			errs = append(errs, err)
 		}

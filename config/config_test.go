@@ -87,7 +87,7 @@ func TestMalformedSeveral(t *testing.T) {
 			t.Errorf("error %v does not name %s", err, k)
 		}
 	}
-	err = Invalid("SOHOA_WEBHOOK_KEY", "topsecret", errors.New("want 32 bytes"))
+	err = Invalid("SOHOA_WEBHOOK_KEY", "topsecret", "cần 32 byte", "want 32 bytes", errors.New("short"))
 	if strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "SOHOA_WEBHOOK_KEY") {
 		t.Errorf("secret error: %v", err)
 	}

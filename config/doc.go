@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 )
 
 // README markers around the generated table.
@@ -51,16 +50,13 @@ func allowed(f Field) string {
 // in English and then in Vietnamese.
 func Help() string {
 	var b strings.Builder
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, f := range Fields() {
-		def := f.Default
-		if def != "" {
-			def = "[" + def + "]"
+		b.WriteString("  " + f.Var)
+		if f.Default != "" {
+			b.WriteString("  [" + f.Default + "]")
 		}
-		fmt.Fprintf(w, "  %s\t%s\t\n", f.Var, def)
-		fmt.Fprintf(w, "      %s\t\t\n      %s\t\t\n", f.EN+allowed(f), f.VI+allowed(f))
+		fmt.Fprintf(&b, "\n      %s\n      %s\n", f.EN+allowed(f), f.VI+allowed(f))
 	}
-	w.Flush()
 	return b.String()
 }
 
