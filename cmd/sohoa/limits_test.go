@@ -134,3 +134,18 @@ func TestCheckConfig(t *testing.T) {
 		})
 	}
 }
+
+// serve --help and worker --help list every variable, from the struct.
+func TestHelpListsVariables(t *testing.T) {
+	for _, sub := range []string{"serve", "worker"} {
+		out, code := run(t, sub, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help exited %d", sub, code)
+		}
+		for _, f := range config.Fields() {
+			if !strings.Contains(out, f.Var) || !strings.Contains(out, f.VI) {
+				t.Errorf("%s --help lacks %s", sub, f.Var)
+			}
+		}
+	}
+}
