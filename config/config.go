@@ -316,8 +316,9 @@ func (f Field) check(raw string) error {
 	}
 	if f.Enum != nil {
 		s := f.value.String()
+		fold := func(s string) string { return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", "")) }
 		for _, e := range f.Enum {
-			if strings.EqualFold(s, e) {
+			if fold(s) == fold(e) { // "b-t", "BT" and "B-T" are one level, as package sign reads them
 				f.value.SetString(e)
 				return nil
 			}

@@ -27,7 +27,7 @@ func TestDefaults(t *testing.T) {
 
 func TestValues(t *testing.T) {
 	c, err := Parse(map[string]string{
-		"SOHOA_TRUST_ROOTS": " a.pem, ,b.pem ", "SOHOA_OCR_LANGUAGES": "vie+eng", "SOHOA_SIGN_LEVEL": "b-lta",
+		"SOHOA_TRUST_ROOTS": " a.pem, ,b.pem ", "SOHOA_OCR_LANGUAGES": "vie+eng", "SOHOA_SIGN_LEVEL": "BLTA",
 		"SOHOA_S3_RETENTION_MODE": "governance", "SOHOA_SIGN_VISIBLE": "true", "SOHOA_QC_MAX_SKEW": "1.5",
 		"SOHOA_FIXITY_INTERVAL": "24h", "SOHOA_MAX_PAGES": "10",
 	})
