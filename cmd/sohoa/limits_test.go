@@ -112,20 +112,19 @@ func TestDefaultsMatchPackages(t *testing.T) {
 
 // Values only their consumers can judge stop start-up too, naming the variable.
 func TestCheckConfig(t *testing.T) {
-	for _, tc := range []struct{ key, value string }{
-		{"SOHOA_RATE_VERIFY", "many"},
-		{"SOHOA_RATE_AUTH_FAIL", "10/week"},
-		{"SOHOA_QC_HOLD", "blank,smudged"},
-		{"SOHOA_WEBHOOK_KEY", "short"},
-		{"SOHOA_S3_RETENTION_PERIOD", "forever"},
-		{"SOHOA_SIGN_LEVEL", "B-T"}, // without SOHOA_TSA_URL
-		{"SOHOA_REDIS_URL", "mysql://x"},
+	for _, tc := range []struct{ key, value, mode string }{
+		{"SOHOA_RATE_VERIFY", "many", ""},
+		{"SOHOA_RATE_AUTH_FAIL", "10/week", ""},
+		{"SOHOA_QC_HOLD", "blank,smudged", ""},
+		{"SOHOA_WEBHOOK_KEY", "short", ""},
+		{"SOHOA_S3_RETENTION_PERIOD", "forever", "GOVERNANCE"},
+		{"SOHOA_S3_RETENTION_PERIOD", "3650d", ""}, // without a mode it would do nothing
+		{"SOHOA_SIGN_LEVEL", "B-T", ""},            // without SOHOA_TSA_URL
+		{"SOHOA_REDIS_URL", "mysql://x", ""},
 	} {
 		t.Run(tc.key, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)
-			if tc.key == "SOHOA_S3_RETENTION_PERIOD" {
-				t.Setenv("SOHOA_S3_RETENTION_MODE", "GOVERNANCE")
-			}
+			t.Setenv("SOHOA_S3_RETENTION_MODE", tc.mode)
 			_, err := loadConfig()
 			var e *config.Error
 			if !errors.As(err, &e) || e.Var != tc.key || e.VI == "" || e.EN == "" {

@@ -61,10 +61,14 @@ func checkConfig(cfg config.Config) error {
 		flags := strings.Join(worker.QCFlags, ", ")
 		errs = append(errs, config.Invalid("SOHOA_QC_HOLD", cfg.QCHold, "cần all, none hoặc danh sách cờ trong "+flags, "want all, none or a list of flags among "+flags, err))
 	}
-	for name, v := range map[string]string{"SOHOA_RATE_VERIFY": cfg.RateVerify, "SOHOA_RATE_AUTH_FAIL": cfg.RateAuthFail} {
-		if _, err := api.ParseRateLimit(v); err != nil {
-			errs = append(errs, config.Invalid(name, v, "cần N/s, N/m hoặc N/h, như 30/m", "want N/s, N/m or N/h, such as 30/m", err))
+	for _, r := range []struct{ name, v string }{{"SOHOA_RATE_VERIFY", cfg.RateVerify}, {"SOHOA_RATE_AUTH_FAIL", cfg.RateAuthFail}} {
+		if _, err := api.ParseRateLimit(r.v); err != nil {
+			errs = append(errs, config.Invalid(r.name, r.v, "cần N/s, N/m hoặc N/h, như 30/m", "want N/s, N/m or N/h, such as 30/m", err))
 		}
+	}
+	if cfg.RetentionMode == "" && cfg.RetentionPeriod != "" {
+		errs = append(errs, &config.Error{Var: "SOHOA_S3_RETENTION_PERIOD", Value: cfg.RetentionPeriod,
+			VI: "cần cả SOHOA_S3_RETENTION_MODE (GOVERNANCE hoặc COMPLIANCE)", EN: "needs SOHOA_S3_RETENTION_MODE too (GOVERNANCE or COMPLIANCE)"})
 	}
 	if cfg.RetentionMode != "" {
 		if _, err := s3store.ParseRetention(cfg.RetentionMode, cfg.RetentionPeriod); err != nil {
