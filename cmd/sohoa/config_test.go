@@ -58,28 +58,17 @@ type harness struct {
 	log *logBuffer
 }
 
-var demoOnce struct {
-	sync.Once
-	dir string
-	err error
-}
+// demoDir holds DEMO identities made once per test run (RSA keys take
+// time); each harness copies them into its own data directory.
+var demoDir string
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	demoOnce.Do(func() {
-		demoOnce.dir, demoOnce.err = os.MkdirTemp("", "sohoa-cfg-demo-")
-		if demoOnce.err == nil {
-			_, demoOnce.err = sign.DemoIdentity(filepath.Join(demoOnce.dir, "demo-pki"))
-		}
-		if demoOnce.err == nil {
-			_, demoOnce.err = sign.DemoIdentity(filepath.Join(demoOnce.dir, "demo-pki-certifier"))
-		}
-	})
-	if demoOnce.err != nil {
-		t.Fatal(demoOnce.err)
+	if demoDir == "" {
+		t.Fatal("newHarness outside TestEveryVariableChangesBehaviour")
 	}
 	data := t.TempDir()
-	if out, err := exec.Command("cp", "-a", filepath.Join(demoOnce.dir, "demo-pki"), filepath.Join(demoOnce.dir, "demo-pki-certifier"), data).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", "-a", filepath.Join(demoDir, "demo-pki"), filepath.Join(demoDir, "demo-pki-certifier"), data).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
 	return &harness{t: t, log: &logBuffer{}, env: map[string]string{
@@ -775,6 +764,12 @@ var effects = map[string]func(t *testing.T){
 // config.Config and config.Client, a case where setting it changes what
 // sohoa does; a variable without a case fails.
 func TestEveryVariableChangesBehaviour(t *testing.T) {
+	demoDir = t.TempDir()
+	for _, d := range []string{"demo-pki", "demo-pki-certifier"} {
+		if _, err := sign.DemoIdentity(filepath.Join(demoDir, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	seen := map[string]bool{}
 	for _, f := range append(config.Fields(), config.ClientFields()...) {
 		seen[f.Var] = true
