@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +147,23 @@ func TestHelpListsVariables(t *testing.T) {
 			if !strings.Contains(out, f.Var) || !strings.Contains(out, f.VI) {
 				t.Errorf("%s --help lacks %s", sub, f.Var)
 			}
+		}
+	}
+}
+
+// sohoa serve and sohoa worker refuse to start on an unusable value.
+func TestServeRefusesMalformed(t *testing.T) {
+	t.Setenv("SOHOA_DATA_DIR", t.TempDir())
+	t.Setenv("SOHOA_TASK_CHECK_INTERVAL", "soon")
+	t.Setenv("SOHOA_SIGN_VISIBLE", "yes")
+	for _, sub := range []string{"serve", "worker"} {
+		cmd := rootCmd()
+		cmd.SetArgs([]string{sub})
+		cmd.SetOut(io.Discard)
+		err := cmd.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "SOHOA_TASK_CHECK_INTERVAL") || !strings.Contains(err.Error(), "SOHOA_SIGN_VISIBLE") ||
+			!strings.Contains(err.Error(), "true hoặc false") || !strings.Contains(err.Error(), "want a duration") {
+			t.Errorf("sohoa %s: %v", sub, err)
 		}
 	}
 }
