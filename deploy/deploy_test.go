@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -24,6 +25,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/sohoa-vn/sohoa/config"
 )
 
 // kinds maps apiVersion/kind to the Go type the API server decodes it into.
@@ -268,5 +271,36 @@ func TestSystemdUnit(t *testing.T) {
 	out, err := exec.Command("systemd-analyze", "verify", unit).CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("systemd-analyze verify (install systemd): %v\n%s", err, out)
+	}
+}
+
+// Every SOHOA_* variable the deployment files set or mention is one sohoa
+// reads (package config): a misspelt or retired name would be ignored.
+func TestDeployVariablesExist(t *testing.T) {
+	known := map[string]bool{"SOHOA_IMAGE": true} // Compose's own: the image to run
+	for _, f := range append(config.Fields(), config.ClientFields()...) {
+		known[f.Var] = true
+	}
+	files := []string{"compose.yaml", "sohoa.env.example", "Dockerfile", "README.md"}
+	for _, glob := range []string{"k8s/*.yaml", "systemd/*"} {
+		m, _ := filepath.Glob(glob)
+		files = append(files, m...)
+	}
+	name := regexp.MustCompile(`SOHOA_[A-Z0-9_]*[A-Z0-9]`)
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range name.FindAllString(string(b), -1) {
+			seen++
+			if !known[v] && !strings.HasSuffix(v, "_S3") && !strings.HasSuffix(v, "_PKCS11") {
+				t.Errorf("%s names %s, which sohoa does not read", f, v)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("only %d variables found in the deployment files", seen)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/fixity"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/results"
@@ -22,7 +23,10 @@ import (
 // openCatalog opens the catalog the server uses: SOHOA_DATABASE_URL, or
 // the SQLite file in the data directory.
 func openCatalog(ctx context.Context) (*catalog.DB, error) {
-	cfg := configFromEnv()
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
 	url := cfg.DatabaseURL
 	if url == "" {
 		url = "sqlite:" + filepath.Join(cfg.DataDir, "catalog.db")
@@ -193,7 +197,7 @@ func resultsCmd() *cobra.Command {
 		},
 	}
 	imp.Flags().StringVar(&office, "office", "", "office the results belong to")
-	imp.Flags().StringVar(&actor, "actor", "cli:"+os.Getenv("USER"), "who imports, for the history")
+	imp.Flags().StringVar(&actor, "actor", "cli:"+config.Getenv("USER"), "who imports, for the history")
 	cmd.AddCommand(imp)
 	return cmd
 }
@@ -212,7 +216,10 @@ one the catalog recorded. Servers run the same audit every SOHOA_FIXITY_INTERVAL
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			cfg := configFromEnv()
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
 			db, err := openCatalog(ctx)
 			if err != nil {
 				return err

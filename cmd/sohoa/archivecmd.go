@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/scanners/hotfolder"
 	"github.com/sohoa-vn/sohoa/scanners/sane"
@@ -22,8 +23,9 @@ import (
 type clientFlags struct{ server, token string }
 
 func (f *clientFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.server, "server", envOr("SOHOA_URL", "http://127.0.0.1:8080"), "server URL ($SOHOA_URL)")
-	cmd.Flags().StringVar(&f.token, "token", os.Getenv("SOHOA_TOKEN"), "API key ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
+	env, _ := config.LoadClient() // two strings: nothing to refuse
+	cmd.Flags().StringVar(&f.server, "server", env.URL, "server URL ($SOHOA_URL)")
+	cmd.Flags().StringVar(&f.token, "token", env.Token, "API key ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
 }
 
 func (f *clientFlags) client() *api.Client {

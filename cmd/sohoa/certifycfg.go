@@ -68,7 +68,7 @@ func (s *system) offices() (map[string]certify.Office, error) {
 	verifyURL = strings.TrimRight(verifyURL, "/") + "/verify/"
 	if s.cfg.CertifyOffices == "" {
 		return map[string]certify.Office{s.cfg.Office: {
-			ID: s.cfg.Office, Name: s.cfg.OfficeName, BookNumber: envOr("SOHOA_BOOK_NUMBER", "01"), VerifyURL: verifyURL,
+			ID: s.cfg.Office, Name: s.cfg.OfficeName, BookNumber: s.cfg.BookNumber, VerifyURL: verifyURL,
 		}}, nil
 	}
 	b, err := os.ReadFile(s.cfg.CertifyOffices)

@@ -72,7 +72,10 @@ func runDemo(ctx context.Context, dir string, out, progress io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("samples: %w", err)
 	}
-	cfg := configFromEnv()
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
 	// The demo is always embedded, whatever SOHOA_* says.
 	cfg.Role, cfg.Addr, cfg.DataDir, cfg.MetricsAddr = "all", "127.0.0.1:0", filepath.Join(dir, "data"), "127.0.0.1:0"
 	cfg.RedisURL, cfg.DatabaseURL, cfg.S3.Endpoint, cfg.P12Path = "", "", "", ""

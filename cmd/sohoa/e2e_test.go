@@ -22,10 +22,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 	"github.com/sohoa-vn/sohoa/storage"
-	"github.com/sohoa-vn/sohoa/storage/s3store"
 	"github.com/sohoa-vn/sohoa/webhook"
 	"github.com/sohoa-vn/sohoa/worker"
 )
@@ -61,25 +61,25 @@ func badInputs(t *testing.T, dir, goodPDF string) map[string]string {
 }
 
 func TestEndToEndEmbedded(t *testing.T) {
-	cfg := configFromEnv()
-	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", s3store.Config{}
+	cfg := testConfig(t)
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", config.S3{}
 	runEndToEnd(t, cfg, cfg)
 }
 
 // TestEndToEndServers runs the API and the workers as separate systems,
 // as a deployment does, on real Redis, PostgreSQL and MinIO.
 func TestEndToEndServers(t *testing.T) {
-	cfg := configFromEnv()
+	cfg := testConfig(t)
 	cfg.RedisURL = "redis://" + servicetest.Redis(t)
 	cfg.DatabaseURL = servicetest.Postgres(t)
 	m := servicetest.MinIO(t)
-	cfg.S3 = s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "e2e"}
+	cfg.S3 = config.S3{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "e2e"}
 	apiCfg, workerCfg := cfg, cfg
 	apiCfg.Role, workerCfg.Role = "api", "worker"
 	runEndToEnd(t, apiCfg, workerCfg)
 }
 
-func runEndToEnd(t *testing.T, apiCfg, workerCfg config) {
+func runEndToEnd(t *testing.T, apiCfg, workerCfg config.Config) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -251,8 +251,8 @@ func TestQueueLossRecovered(t *testing.T) {
 		}
 	}
 	redisAddr := servicetest.Redis(t)
-	cfg := configFromEnv()
-	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "redis://"+redisAddr, "", s3store.Config{}
+	cfg := testConfig(t)
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "redis://"+redisAddr, "", config.S3{}
 	cfg.Addr, cfg.DataDir, cfg.MetricsAddr = "127.0.0.1:0", filepath.Join(dir, "data"), "127.0.0.1:0"
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 

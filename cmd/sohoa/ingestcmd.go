@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/config"
 )
 
 func ingestCmd() *cobra.Command {
@@ -232,7 +233,11 @@ func isTerminal(w io.Writer) bool {
 // directory, so that "sohoa serve" and "sohoa ingest" work together on one
 // machine without setting up keys first.
 func localToken() string {
-	b, err := os.ReadFile(filepath.Join(configFromEnv().DataDir, "admin-token"))
+	cfg, err := config.Load()
+	if err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin-token"))
 	if err != nil {
 		return ""
 	}

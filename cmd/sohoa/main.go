@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/ocr"
 )
 
@@ -51,31 +52,8 @@ func rootCmd() *cobra.Command {
 
 Without any SOHOA_* server settings it runs embedded: files under the data
 directory, SQLite as the catalog and an in-process queue. For a real
-deployment point it at Redis, MinIO/S3 and PostgreSQL:
-
-  SOHOA_REDIS_URL      redis://host:6379/0
-  SOHOA_DATABASE_URL   postgres://user@host/db
-  SOHOA_S3_ENDPOINT, SOHOA_S3_ACCESS_KEY, SOHOA_S3_SECRET_KEY, SOHOA_S3_BUCKET, SOHOA_S3_USE_SSL
-  SOHOA_DATA_DIR       data directory (default ~/.local/share/sohoa)
-  SOHOA_ADDR           API listen address (default 127.0.0.1:8080)
-  SOHOA_SIGN_P12, SOHOA_SIGN_PASSWORD   signing identity (default: a DEMO identity)
-  SOHOA_PKCS11_MODULE, SOHOA_PKCS11_TOKEN, SOHOA_PKCS11_KEY, SOHOA_PKCS11_PIN   or a PKCS#11 token
-  SOHOA_SIGN_LEVEL     B-B (default), B-T, B-LT or B-LTA; SOHOA_TSA_URL from B-T up
-  SOHOA_SIGN_VISIBLE=true, SOHOA_SIGN_ORG   a visible stamp with the organisation's name
-  SOHOA_TRUST_ROOTS    PEM files (comma-separated) of trusted roots for POST /v1/verify
-  SOHOA_WEBHOOK_KEY    32-byte key (hex or base64) sealing webhook secrets; shared by API and workers
-  SOHOA_PUBLIC_URL     public address of the verification pages (default: the API's)
-  SOHOA_CERTIFIER_P12, SOHOA_CERTIFIER_PASSWORD   the certifier's identity for certified copies
-  SOHOA_CERTIFY_OFFICES  JSON file of offices (name, book number, statement template)
-  SOHOA_TLS_CERT, SOHOA_TLS_KEY   TLS for the API; plain HTTP is refused off loopback unless SOHOA_INSECURE_HTTP=true
-  SOHOA_S3_RETENTION_MODE, SOHOA_S3_RETENTION_PERIOD   WORM (GOVERNANCE|COMPLIANCE, e.g. 3650d) on a new bucket
-  SOHOA_FIXITY_INTERVAL  run the fixity audit this often (e.g. 24h; on one process only; default off)
-  SOHOA_RATE_VERIFY, SOHOA_RATE_AUTH_FAIL   per-client limits (default 30/m, 10/m)
-  SOHOA_METRICS_ADDR   /metrics, /healthz, /readyz (default 127.0.0.1:9101)
-  SOHOA_OFFICE         office of the bootstrap API key (default "default")
-  SOHOA_OCR_LANGUAGES  Tesseract languages joined by + (default vie)
-  SOHOA_OCR_ENGINE     tesseract (default); "benchmark" skips recognition (benchmarks and fault tests only)
-  SOHOA_RECONCILE_INTERVAL  how often workers re-queue lost work (default 1m)`,
+deployment point it at Redis, MinIO/S3 and PostgreSQL (SOHOA_REDIS_URL,
+SOHOA_S3_*, SOHOA_DATABASE_URL); "sohoa serve --help" lists every variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -88,13 +66,26 @@ func newLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
+// envHelp is the help's list of variables, generated from config.Config.
+var envHelp = `
+
+Environment variables [default] / Biến môi trường [mặc định]; a value that
+cannot be used stops start-up / giá trị không dùng được sẽ dừng khởi động:
+
+` + config.Help()
+
 func serveCmd() *cobra.Command {
-	cfg := configFromEnv()
+	var fl serverFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API and the workers (embedded default, or real servers from SOHOA_*)",
+		Long:  "Run the API and the workers (embedded default, or real servers from SOHOA_*)." + envHelp,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := fl.config(cmd)
+			if err != nil {
+				return err
+			}
 			if cfg.Role != "all" && cfg.Role != "api" && cfg.Role != "worker" {
 				return fmt.Errorf("--role must be all, api or worker")
 			}
@@ -104,37 +95,73 @@ func serveCmd() *cobra.Command {
 			return serve(cmd.Context(), cfg)
 		},
 	}
-	addServerFlags(cmd, &cfg)
-	cmd.Flags().StringVar(&cfg.Role, "role", cfg.Role, "what to run: all (API + workers), api, or worker")
+	fl.add(cmd)
+	cmd.Flags().StringVar(&fl.role, "role", "all", "what to run: all (API + workers), api, or worker")
 	return cmd
 }
 
 func workerCmd() *cobra.Command {
-	cfg := configFromEnv()
+	var fl serverFlags
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run workers only (OCR, assemble, sign) against SOHOA_REDIS_URL",
+		Long:  "Run workers only (OCR, assemble, sign) against SOHOA_REDIS_URL." + envHelp,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			fl.role = "worker"
+			cfg, err := fl.config(cmd)
+			if err != nil {
+				return err
+			}
 			if cfg.RedisURL == "" {
 				return fmt.Errorf("sohoa worker needs SOHOA_REDIS_URL (use sohoa serve for the embedded default) / cần SOHOA_REDIS_URL")
 			}
-			cfg.Role = "worker"
 			return serve(cmd.Context(), cfg)
 		},
 	}
-	addServerFlags(cmd, &cfg)
+	fl.add(cmd)
 	return cmd
 }
 
-func addServerFlags(cmd *cobra.Command, cfg *config) {
-	f := cmd.Flags()
-	f.StringVar(&cfg.Addr, "addr", cfg.Addr, "API listen address ($SOHOA_ADDR)")
-	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory ($SOHOA_DATA_DIR)")
-	f.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent tasks and OCR engines (default: number of cores)")
+// serverFlags are the flags of serve and worker; a flag given overrides
+// its variable.
+type serverFlags struct {
+	addr, data, role string
+	workers          int
 }
 
-func serve(ctx context.Context, cfg config) error {
+func (fl *serverFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&fl.addr, "addr", "", "API listen address (default $SOHOA_ADDR, else 127.0.0.1:8080)")
+	f.StringVar(&fl.data, "data", "", "data directory (default $SOHOA_DATA_DIR, else ~/.local/share/sohoa)")
+	f.IntVar(&fl.workers, "workers", 0, "concurrent tasks and OCR engines (default: number of cores)")
+}
+
+func (fl *serverFlags) config(cmd *cobra.Command) (config.Config, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return cfg, err
+	}
+	f := cmd.Flags()
+	if f.Changed("addr") {
+		cfg.Addr = fl.addr
+	}
+	if f.Changed("data") {
+		cfg.DataDir = fl.data
+	}
+	if f.Changed("workers") {
+		if fl.workers < 1 {
+			return cfg, fmt.Errorf("--workers must be at least 1 / --workers phải từ 1 trở lên")
+		}
+		cfg.Workers = fl.workers
+	}
+	if fl.role != "" {
+		cfg.Role = fl.role
+	}
+	return cfg, nil
+}
+
+func serve(ctx context.Context, cfg config.Config) error {
 	log := newLogger()
 	sys, err := startSystem(ctx, cfg, log)
 	if err != nil {

@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/fixity"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
-	"github.com/sohoa-vn/sohoa/storage/s3store"
 )
 
 // TestQualityControl runs the QC queue end to end on the embedded system
@@ -75,8 +75,8 @@ func TestQualityControl(t *testing.T) {
 	rescan := write("b-rescan.png", textPNG)
 	twoPages := write("two-pages.pdf", synthetic.ImagePDF([][]byte{textJPEG(docs[1]), textJPEG(docs[0])}, w, h, 300))
 
-	cfg := configFromEnv()
-	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", s3store.Config{}
+	cfg := testConfig(t)
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", config.S3{}
 	cfg.Addr, cfg.MetricsAddr, cfg.DataDir = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "data")
 	cfg.ReconcileInterval = 2 * time.Second
 	cfg.QCHold = "all"

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
+
+	"github.com/sohoa-vn/sohoa/config"
 )
 
 func queuesCmd() *cobra.Command {
@@ -20,7 +22,11 @@ lists the archived tasks with their last error. (The embedded default keeps its
 queue inside the server process: read its /metrics instead.)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			url := configFromEnv().RedisURL
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
+			url := cfg.RedisURL
 			if url == "" {
 				return fmt.Errorf("SOHOA_REDIS_URL is not set / chưa đặt SOHOA_REDIS_URL")
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/sign/pkcs11key"
 )
@@ -46,7 +47,7 @@ PIN from the variable named by --pin-env).`,
 			var err error
 			switch {
 			case pk11Module != "":
-				tokID, closer, err := pkcs11key.Load(pk11Module, pk11Token, os.Getenv(pinEnv), pk11Key)
+				tokID, closer, err := pkcs11key.Load(pk11Module, pk11Token, config.Getenv(pinEnv), pk11Key)
 				if err != nil {
 					return err
 				}
@@ -57,11 +58,15 @@ PIN from the variable named by --pin-env).`,
 				if err != nil {
 					return err
 				}
-				if id, err = sign.LoadPKCS12(b, os.Getenv(passwordEnv)); err != nil {
+				if id, err = sign.LoadPKCS12(b, config.Getenv(passwordEnv)); err != nil {
 					return err
 				}
 			case demo:
-				dir := filepath.Join(configFromEnv().DataDir, "demo-pki")
+				cfg, err := config.Load()
+				if err != nil {
+					return err
+				}
+				dir := filepath.Join(cfg.DataDir, "demo-pki")
 				if id, err = sign.DemoIdentity(dir); err != nil {
 					return err
 				}

@@ -11,8 +11,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +19,8 @@ import (
 
 	"github.com/sohoa-vn/sohoa/aip"
 	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/certify"
+	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/fixity"
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/metrics"
@@ -37,159 +37,67 @@ import (
 	"github.com/sohoa-vn/sohoa/worker"
 )
 
-// config is the server's configuration. Every field has a default that
-// gives the embedded system (local files, in-process queue, SQLite); the
-// SOHOA_* environment variables point it at real servers.
-type config struct {
-	Role        string // "all" (API and workers), "api" or "worker"
-	Addr        string
-	DataDir     string
-	RedisURL    string // empty: embedded in-process queue
-	DatabaseURL string // empty: SQLite in DataDir
-	S3          s3store.Config
-	P12Path     string // empty: a demo identity in DataDir
-	P12Password string
-	SignerName  string
-	SignLevel   string   // B-B, B-T, B-LT, B-LTA
-	SignVisible bool     // draw a stamp on the last page
-	SignOrg     string   // "Cơ quan" on the stamp
-	TrustRoots  []string // PEM files for POST /v1/verify
-	RelaxTrust  bool
-	TSAURL      string
-	// A PKCS#11 token instead of a PKCS#12 file.
-	PKCS11Module, PKCS11Token, PKCS11Key, PKCS11PIN string
-	MetricsAddr                                     string // where /metrics, /healthz and /readyz listen, apart from the API
-	Office                                          string // office of the bootstrap API key and the default certifying office
-	OfficeName                                      string
-	PublicURL                                       string // where citizens reach the verification page; "" = the API's address
-	// Certified copies: the offices (a JSON file of certify.Office by id)
-	// and the certifier's identity (the agency's is the signing identity).
-	CertifyOffices                  string
-	CertifierP12, CertifierPassword string
-	Workers                         int
-	Languages                       []string
-	OCREngine                       string // "tesseract" (default) or "benchmark" (no recognition: benchmarks only)
-	// ReconcileInterval is how often workers re-queue work the queue lost.
-	ReconcileInterval time.Duration
-	ReconcileGrace    time.Duration // how long work must sit untouched before it counts as lost
-	// TaskCheck is how long a worker whose queues were empty waits
-	// before it looks again (asynq's TaskCheckInterval, ±50%).
-	TaskCheck                      time.Duration
-	FixityInterval                 time.Duration // scheduled fixity audit; 0 = off
-	RetentionMode, RetentionPeriod string        // WORM on MinIO: GOVERNANCE or COMPLIANCE, e.g. 3650d
-	TLSCert, TLSKey                string
-	InsecureHTTP                   bool   // allow plain HTTP on a non-loopback address (TLS ends at a proxy)
-	RateVerify, RateAuthFail       string // e.g. 30/m
-	// QCHold lists the quality flags that hold a document for review
-	// (SOHOA_QC_HOLD: all, none, or e.g. "blank,unreadable"); QCMaxSkew
-	// the scanning angle in degrees beyond which a page is flagged skewed.
-	QCHold    string
-	QCMaxSkew float64
-	// A certification number still pending CertRecoverAfter after it was
-	// taken (its issuance died with a process or the database) is voided
-	// with the reason; the check runs every CertRecoverEvery.
-	CertRecoverAfter, CertRecoverEvery time.Duration
+// loadConfig reads the server's configuration (package config) and checks
+// the values only their consumers can judge (a rate, a retention period, a
+// webhook key, the QC flags), so that any unusable value stops start-up
+// before anything runs, with a message naming the variable.
+func loadConfig() (config.Config, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, checkConfig(cfg)
 }
 
-func defaultDataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "sohoa")
+func checkConfig(cfg config.Config) error {
+	var errs []error
+	if _, err := sign.ParseLevel(cfg.SignLevel); err != nil {
+		errs = append(errs, config.Invalid("SOHOA_SIGN_LEVEL", cfg.SignLevel, "cần B-B, B-T, B-LT hoặc B-LTA", "want B-B, B-T, B-LT or B-LTA", err))
+	} else if cfg.SignLevel != "B-B" && cfg.TSAURL == "" {
+		errs = append(errs, &config.Error{Var: "SOHOA_SIGN_LEVEL", Value: cfg.SignLevel,
+			VI: "mức này cần SOHOA_TSA_URL", EN: "this level needs SOHOA_TSA_URL"})
 	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "sohoa")
+	if _, err := worker.ParseQCHold(cfg.QCHold); err != nil {
+		flags := strings.Join(worker.QCFlags, ", ")
+		errs = append(errs, config.Invalid("SOHOA_QC_HOLD", cfg.QCHold, "cần all, none hoặc danh sách cờ trong "+flags, "want all, none or a list of flags among "+flags, err))
 	}
-	return "sohoa-data"
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// configFromEnv reads the SOHOA_* environment variables.
-func configFromEnv() config {
-	c := config{
-		Role:        "all",
-		Addr:        envOr("SOHOA_ADDR", "127.0.0.1:8080"),
-		DataDir:     envOr("SOHOA_DATA_DIR", defaultDataDir()),
-		RedisURL:    os.Getenv("SOHOA_REDIS_URL"),
-		DatabaseURL: os.Getenv("SOHOA_DATABASE_URL"),
-		S3: s3store.Config{
-			Endpoint:  os.Getenv("SOHOA_S3_ENDPOINT"),
-			AccessKey: os.Getenv("SOHOA_S3_ACCESS_KEY"),
-			SecretKey: os.Getenv("SOHOA_S3_SECRET_KEY"),
-			Bucket:    envOr("SOHOA_S3_BUCKET", "sohoa"),
-			Region:    os.Getenv("SOHOA_S3_REGION"),
-			UseSSL:    os.Getenv("SOHOA_S3_USE_SSL") == "true",
-		},
-		P12Path:           os.Getenv("SOHOA_SIGN_P12"),
-		P12Password:       os.Getenv("SOHOA_SIGN_PASSWORD"),
-		SignerName:        envOr("SOHOA_SIGNER_NAME", "sohoa"),
-		SignLevel:         envOr("SOHOA_SIGN_LEVEL", "B-B"),
-		TSAURL:            os.Getenv("SOHOA_TSA_URL"),
-		PKCS11Module:      os.Getenv("SOHOA_PKCS11_MODULE"),
-		PKCS11Token:       os.Getenv("SOHOA_PKCS11_TOKEN"),
-		PKCS11Key:         os.Getenv("SOHOA_PKCS11_KEY"),
-		PKCS11PIN:         os.Getenv("SOHOA_PKCS11_PIN"),
-		MetricsAddr:       envOr("SOHOA_METRICS_ADDR", "127.0.0.1:9101"),
-		Office:            envOr("SOHOA_OFFICE", "default"),
-		OfficeName:        envOr("SOHOA_OFFICE_NAME", "sohoa"),
-		PublicURL:         os.Getenv("SOHOA_PUBLIC_URL"),
-		CertifyOffices:    os.Getenv("SOHOA_CERTIFY_OFFICES"),
-		CertifierP12:      os.Getenv("SOHOA_CERTIFIER_P12"),
-		CertifierPassword: os.Getenv("SOHOA_CERTIFIER_PASSWORD"),
-		Workers:           runtime.NumCPU(),
-		Languages:         strings.Split(envOr("SOHOA_OCR_LANGUAGES", "vie"), "+"),
-		OCREngine:         envOr("SOHOA_OCR_ENGINE", "tesseract"),
-		ReconcileInterval: durationEnv("SOHOA_RECONCILE_INTERVAL", time.Minute),
-		ReconcileGrace:    durationEnv("SOHOA_RECONCILE_GRACE", 30*time.Second),
-		// asynq's default is 1 s: every stage of a document (OCR,
-		// assembly, signing) could wait that long for an idle worker to
-		// look, seconds on a clerk's copy. A look is one Redis script.
-		TaskCheck:        durationEnv("SOHOA_TASK_CHECK_INTERVAL", 100*time.Millisecond),
-		FixityInterval:   durationEnv("SOHOA_FIXITY_INTERVAL", 0),
-		RetentionMode:    os.Getenv("SOHOA_S3_RETENTION_MODE"),
-		RetentionPeriod:  os.Getenv("SOHOA_S3_RETENTION_PERIOD"),
-		TLSCert:          os.Getenv("SOHOA_TLS_CERT"),
-		TLSKey:           os.Getenv("SOHOA_TLS_KEY"),
-		InsecureHTTP:     os.Getenv("SOHOA_INSECURE_HTTP") == "true",
-		RateVerify:       envOr("SOHOA_RATE_VERIFY", "30/m"),
-		RateAuthFail:     envOr("SOHOA_RATE_AUTH_FAIL", "10/m"),
-		QCHold:           envOr("SOHOA_QC_HOLD", "all"),
-		CertRecoverAfter: durationEnv("SOHOA_CERTIFY_RECOVER_AFTER", 10*time.Minute),
-		CertRecoverEvery: durationEnv("SOHOA_CERTIFY_RECOVER_INTERVAL", 5*time.Minute),
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("SOHOA_QC_MAX_SKEW"), 64); err == nil && v > 0 {
-		c.QCMaxSkew = v
-	}
-	return c
-}
-
-// durationEnv reads a duration setting such as "30s", or gives def.
-func durationEnv(key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(key)); err == nil && d > 0 {
-		return d
-	}
-	return def
-}
-
-// splitList splits a comma-separated setting, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+	for _, r := range []struct{ name, v string }{{"SOHOA_RATE_VERIFY", cfg.RateVerify}, {"SOHOA_RATE_AUTH_FAIL", cfg.RateAuthFail}} {
+		if _, err := api.ParseRateLimit(r.v); err != nil {
+			errs = append(errs, config.Invalid(r.name, r.v, "cần N/s, N/m hoặc N/h, như 30/m", "want N/s, N/m or N/h, such as 30/m", err))
 		}
 	}
-	return out
+	if cfg.RetentionMode == "" && cfg.RetentionPeriod != "" {
+		errs = append(errs, &config.Error{Var: "SOHOA_S3_RETENTION_PERIOD", Value: cfg.RetentionPeriod,
+			VI: "cần cả SOHOA_S3_RETENTION_MODE (GOVERNANCE hoặc COMPLIANCE)", EN: "needs SOHOA_S3_RETENTION_MODE too (GOVERNANCE or COMPLIANCE)"})
+	}
+	if cfg.RetentionMode != "" {
+		if _, err := s3store.ParseRetention(cfg.RetentionMode, cfg.RetentionPeriod); err != nil {
+			errs = append(errs, config.Invalid("SOHOA_S3_RETENTION_PERIOD", cfg.RetentionPeriod, "cần một thời hạn như 3650d hoặc 87600h", "want a period such as 3650d or 87600h", err))
+		}
+	}
+	if cfg.WebhookKey != "" {
+		if _, err := webhook.ParseKey(cfg.WebhookKey); err != nil {
+			errs = append(errs, config.Invalid("SOHOA_WEBHOOK_KEY", "", "cần 64 chữ số hex hoặc base64 của 32 byte", "want 64 hex digits or base64 of 32 bytes", err))
+		}
+	}
+	if cfg.RedisURL != "" {
+		if _, err := asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+			errs = append(errs, config.Invalid("SOHOA_REDIS_URL", cfg.RedisURL, "cần một URL Redis như redis://host:6379/0", "want a Redis URL such as redis://host:6379/0", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// s3Config is the object store's configuration from the SOHOA_S3_* variables.
+func s3Config(c config.S3) s3store.Config {
+	return s3store.Config{Endpoint: c.Endpoint, AccessKey: c.AccessKey, SecretKey: c.SecretKey,
+		Bucket: c.Bucket, Region: c.Region, UseSSL: c.UseSSL}
 }
 
 // system is a running sohoa: catalog, storage, queue, and the API and/or
 // workers its role asks for.
 type system struct {
-	cfg       config
+	cfg       config.Config
 	log       *slog.Logger
 	catalog   *catalog.DB
 	store     storage.Store
@@ -199,13 +107,19 @@ type system struct {
 	queue     *worker.Queue
 	server    *asynq.Server
 	ocr       worker.Recognizer
-	ocrPool   *ocr.Pool     // nil with the benchmark engine
-	lister    fixity.Lister // the store's listing, for fixity audits
-	metrics   *metrics.Metrics
-	inspector *asynq.Inspector
-	http      *http.Server
-	probe     *http.Server // /metrics and probes
-	probeAddr string
+	ocrPool   *ocr.Pool // nil with the benchmark engine
+	// What the configuration built, kept for the tests that prove each
+	// variable changes behaviour: the workers' handlers and reconciler,
+	// the certified-copy service.
+	handlers   *worker.Handlers
+	reconciler *worker.Reconciler
+	certify    *certify.Service
+	lister     fixity.Lister // the store's listing, for fixity audits
+	metrics    *metrics.Metrics
+	inspector  *asynq.Inspector
+	http       *http.Server
+	probe      *http.Server // /metrics and probes
+	probeAddr  string
 	// adminToken is the bootstrap key's token when this start created it.
 	adminToken string
 	closers    []io.Closer // signing tokens
@@ -222,7 +136,7 @@ func (s *system) URL() string {
 	return "http://" + s.listener.Addr().String()
 }
 
-func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, err error) {
+func startSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *system, err error) {
 	s := &system{cfg: cfg, log: log, done: make(chan struct{}), metrics: metrics.New()}
 	defer func() {
 		if err != nil {
@@ -297,7 +211,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	switch s.cfg.OCREngine {
 	case "tesseract", "":
 		if s.ocrPool, err = ocr.NewPool(ocr.Config{Languages: s.cfg.Languages, Workers: s.cfg.Workers,
-			Preprocess: ocr.DefaultPreprocess()}); err != nil {
+			TessdataPrefix: s.cfg.Tessdata, Preprocess: ocr.DefaultPreprocess()}); err != nil {
 			return err
 		}
 		s.ocr = s.ocrPool
@@ -331,6 +245,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
 		return err
 	}
+	s.handlers = h
 	sealer, err := s.webhookSealer()
 	if err != nil {
 		return err
@@ -351,6 +266,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 		return fmt.Errorf("workers: %w", err)
 	}
 	rec := &worker.Reconciler{Catalog: s.catalog, Queue: s.queue, Grace: s.cfg.ReconcileGrace, Log: s.log}
+	s.reconciler = rec
 	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
 	go func() {
 		// Close waits for this goroutine once the server runs.
@@ -397,7 +313,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 func (s *system) webhookSealer() (*webhook.Sealer, error) {
 	var key []byte
 	var err error
-	if k := os.Getenv("SOHOA_WEBHOOK_KEY"); k != "" {
+	if k := s.cfg.WebhookKey; k != "" {
 		key, err = webhook.ParseKey(k)
 	} else {
 		key, err = webhook.LoadOrCreateKey(filepath.Join(s.cfg.DataDir, "webhook-key"))
@@ -410,7 +326,7 @@ func (s *system) webhookSealer() (*webhook.Sealer, error) {
 
 // openStore opens the blob store the configuration names: MinIO/S3 (with
 // WORM retention when SOHOA_S3_RETENTION_MODE is set) or local files.
-func openStore(ctx context.Context, cfg config) (storage.Store, fixity.Lister, error) {
+func openStore(ctx context.Context, cfg config.Config) (storage.Store, fixity.Lister, error) {
 	switch {
 	case cfg.S3.Endpoint != "" && cfg.RetentionMode != "":
 		// WORM: originals, signed PDFs and copies cannot be deleted or
@@ -419,10 +335,10 @@ func openStore(ctx context.Context, cfg config) (storage.Store, fixity.Lister, e
 		if err != nil {
 			return nil, nil, fmt.Errorf("SOHOA_S3_RETENTION_*: %w", err)
 		}
-		ls, err := s3store.NewLocked(ctx, cfg.S3, r)
+		ls, err := s3store.NewLocked(ctx, s3Config(cfg.S3), r)
 		return ls, ls, err
 	case cfg.S3.Endpoint != "":
-		st, err := s3store.New(ctx, cfg.S3)
+		st, err := s3store.New(ctx, s3Config(cfg.S3))
 		return st, st, err
 	default:
 		st, err := localfs.New(filepath.Join(cfg.DataDir, "blobs"))
@@ -441,7 +357,7 @@ func (s *system) startProbes() error {
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", api.ReadyHandler(s.ready))
-	if os.Getenv("SOHOA_PPROF") == "true" {
+	if s.cfg.PProf {
 		// Go's profiler, for operators chasing a slow server: only on this
 		// internal address, and only when asked for.
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
@@ -555,16 +471,13 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("SOHOA_TRUST_ROOTS: %w", err)
 	}
-	limits, err := limitsFromEnv()
-	if err != nil {
-		return err
-	}
 	ingester := &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
-		Limits: limits, TempDir: tmp, Metrics: s.metrics}
+		Limits: limits(s.cfg), TempDir: tmp, Metrics: s.metrics}
 	certSvc, err := s.certifyService(roots)
 	if err != nil {
 		return err
 	}
+	s.certify = certSvc
 	sealer, err := s.webhookSealer()
 	if err != nil {
 		return err
@@ -585,7 +498,6 @@ func (s *system) startAPI(ctx context.Context) error {
 		Keys:       &api.KeyCache{Keys: s.catalog}, // a revoked key is refused within 10 s
 		Ready:      s.ready,
 		TrustRoots: roots,
-		RelaxTrust: s.cfg.RelaxTrust,
 	}
 	clerk := &web.Server{Service: certSvc, Keys: s.catalog, Upload: ingester, Log: s.log,
 		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}
