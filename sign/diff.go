@@ -91,6 +91,9 @@ func (r role) String() string {
 	return "object"
 }
 
+// shownRoles are the roles in which an object is drawn or changes what is drawn.
+const shownRoles = roleOther | rolePages | rolePage | roleAnnots | roleAnnot | roleAnnotPart | roleFormField | roleFormPart | roleCatalog
+
 // walker assigns roles to the objects reachable from a revision's trailer.
 type walker struct {
 	ctx   *model.Context
@@ -357,6 +360,22 @@ type revisionDiff struct {
 func (d *revisionDiff) modifications() []string {
 	d.oldRoles, d.curRoles = walkRoles(d.old), walkRoles(d.cur)
 	var out []string
+	refNum := func(r *types.IndirectRef) int {
+		if r == nil {
+			return 0
+		}
+		return r.ObjectNumber.Value()
+	}
+	if refNum(d.old.Root) != refNum(d.cur.Root) {
+		why := d.catalogChange()
+		if why == "" {
+			why = "another catalog / danh mục tài liệu khác"
+		}
+		out = append(out, "trailer /Root changed / /Root của trailer bị đổi: "+why)
+	}
+	if refNum(d.old.Encrypt) != refNum(d.cur.Encrypt) {
+		out = append(out, "trailer /Encrypt changed / /Encrypt của trailer bị đổi")
+	}
 	seen := map[int]bool{}
 	nums := make([]int, 0, len(d.cur.Table))
 	for n := range d.cur.Table {
@@ -381,6 +400,11 @@ func (d *revisionDiff) modifications() []string {
 			}
 			continue
 		case oe != nil && sameObject(d.old, d.cur, n):
+			// Unchanged, but shown in a way it was not when signed: an object hidden in the
+			// signed revision and brought into view (hide-and-replace).
+			if gained := d.curRoles[n] &^ d.oldRoles[n] & shownRoles; gained != 0 {
+				out = append(out, fmt.Sprintf("%d 0 obj (%s): hidden object from the signed revision now shown / đối tượng ẩn trong bản đã ký nay được hiển thị", n, gained))
+			}
 			continue
 		}
 		r := d.curRoles[n]
