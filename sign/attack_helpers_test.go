@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -49,8 +48,6 @@ func render(t *testing.T, pdf []byte) []byte {
 	b, _ := os.ReadFile(m[0])
 	return b
 }
-
-var pdfsigLine = regexp.MustCompile(`(?m)^\s*- (Signature Validation|Signer Certificate Common Name|Total document signed|Signature Type): .*$|(?m)^Signature #\d+:$`)
 
 // pdfsig returns poppler's verdict on the file, one line per signature.
 func pdfsig(t *testing.T, pdf []byte) string {

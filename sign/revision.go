@@ -152,17 +152,3 @@ func isSigWidget(ctx *model.Context, d types.Dict) bool {
 	}
 	return false
 }
-
-func describe(ctx *model.Context, n int) string {
-	d := dictOf(ctx, n)
-	if d == nil {
-		return "object"
-	}
-	if t := d.NameEntry("Type"); t != nil {
-		return *t
-	}
-	if st := d.NameEntry("Subtype"); st != nil {
-		return *st
-	}
-	return "dict"
-}
