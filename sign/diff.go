@@ -75,12 +75,15 @@ const (
 	roleSigValue                   // a signature field's /V and below
 	roleSigAP                      // below a signature widget's /AP
 	roleFormField                  // another form field or widget
-	roleFormPart                   // a form field's /V or /AP and below, /DR
+	roleFormPart                   // a form field's /V or /AP and below
+	roleFormRes                    // the form's default resources (/DR) and below
+	roleMetadata                   // the catalog's XMP /Metadata stream
 )
 
 var roleNames = []string{"content", "reference", "catalog", "document info", "DSS", "page tree", "page",
 	"annotation list", "annotation", "annotation appearance", "form", "form field list", "signature field",
-	"signature value", "signature appearance", "form field", "form field value or appearance"}
+	"signature value", "signature appearance", "form field", "form field value or appearance", "form resources",
+	"XMP metadata"}
 
 func (r role) String() string {
 	for i, n := range roleNames {
@@ -92,7 +95,7 @@ func (r role) String() string {
 }
 
 // shownRoles are the roles in which an object is drawn or changes what is drawn.
-const shownRoles = roleOther | rolePages | rolePage | roleAnnots | roleAnnot | roleAnnotPart | roleFormField | roleFormPart | roleCatalog
+const shownRoles = roleOther | roleRef | rolePages | rolePage | roleAnnots | roleAnnot | roleAnnotPart | roleFormField | roleFormPart | roleCatalog
 
 // walker assigns roles to the objects reachable from a revision's trailer.
 type walker struct {
@@ -163,7 +166,10 @@ func (w *walker) generic(o types.Object, r role, depth int) {
 		return
 	}
 	if ref, ok := o.(types.IndirectRef); ok {
-		if structural(dictOf(w.ctx, ref.ObjectNumber.Value())) && r&(roleDSS|roleInfo) == 0 {
+		obj := objectAt(w.ctx, ref.ObjectNumber.Value())
+		// Pages, annotations, fields and signatures are dictionaries, never streams: a
+		// stream dressed as one (/FT /Sig on page content) is what it is drawn as.
+		if d, isDict := obj.(types.Dict); isDict && structural(d) && r&(roleDSS|roleInfo) == 0 {
 			w.node(o, roleRef)
 			return
 		}
@@ -199,6 +205,8 @@ func (w *walker) catalog(root types.IndirectRef) {
 			w.acroForm(v)
 		case "Pages":
 			w.pages(v, 0)
+		case "Metadata":
+			w.node(v, roleMetadata)
 		default:
 			w.generic(v, roleOther, 0)
 		}
@@ -212,7 +220,7 @@ func (w *walker) acroForm(o types.Object) {
 		case "Fields":
 			w.fields(v, "", 0)
 		case "DR":
-			w.generic(v, roleFormPart, 0)
+			w.generic(v, roleFormRes, 0)
 		default:
 			w.generic(v, roleOther, 0)
 		}
@@ -402,8 +410,15 @@ func (d *revisionDiff) modifications() []string {
 		case oe != nil && sameObject(d.old, d.cur, n):
 			// Unchanged, but shown in a way it was not when signed: an object hidden in the
 			// signed revision and brought into view (hide-and-replace).
-			if gained := d.curRoles[n] &^ d.oldRoles[n] & shownRoles; gained != 0 {
-				out = append(out, fmt.Sprintf("%d 0 obj (%s): hidden object from the signed revision now shown / đối tượng ẩn trong bản đã ký nay được hiển thị", n, gained))
+			gained := d.curRoles[n] &^ d.oldRoles[n] & shownRoles
+			if gained == roleRef {
+				gained = roleOther
+			}
+			for bit := role(1); gained != 0 && bit <= roleMetadata; bit <<= 1 {
+				if gained&bit != 0 && bit != roleRef && d.judge(n, true, bit) != "" {
+					out = append(out, fmt.Sprintf("%d 0 obj (%s): hidden object from the signed revision now shown / đối tượng ẩn trong bản đã ký nay được hiển thị", n, bit))
+					break
+				}
 			}
 			continue
 		}
@@ -414,7 +429,7 @@ func (d *revisionDiff) modifications() []string {
 		if r == roleRef {
 			r = roleOther
 		}
-		for bit := role(1); bit != 0 && bit <= roleFormPart; bit <<= 1 {
+		for bit := role(1); bit != 0 && bit <= roleMetadata; bit <<= 1 {
 			if r&bit == 0 || bit == roleRef {
 				continue
 			}
@@ -500,6 +515,15 @@ func (d *revisionDiff) judge(n int, isNew bool, r role) string {
 			return ""
 		}
 		return "form field value or appearance changed / giá trị hoặc hình hiển thị của trường biểu mẫu bị sửa"
+	case roleFormRes:
+		// Fonts a signing tool adds for its fields' appearances.
+		if d.pol >= allowSigs {
+			return ""
+		}
+		return "form resources changed / tài nguyên biểu mẫu bị sửa"
+	case roleMetadata:
+		// XMP metadata is not drawn; Adobe rewrites it on every save.
+		return ""
 	case roleSigField:
 		return d.sigFieldChange(n, isNew)
 	case roleSigValue:
@@ -590,7 +614,7 @@ func (d *revisionDiff) catalogChange() string {
 	if d.cur.Root != nil {
 		b = resolveDict(d.cur, *d.cur.Root)
 	}
-	if k := diffKeys(a, b, "DSS", "Extensions", "AcroForm"); k != "" {
+	if k := diffKeys(a, b, "DSS", "Extensions", "AcroForm", "Metadata"); k != "" {
 		return "catalog /" + k + " changed / danh mục tài liệu bị sửa /" + k
 	}
 	if objectString(a["AcroForm"]) != objectString(b["AcroForm"]) {
@@ -613,8 +637,11 @@ func (d *revisionDiff) acroFormChange() string {
 		return "form removed / biểu mẫu bị xóa"
 	}
 	allowed := []string{"Fields", "SigFlags"}
+	if d.pol >= allowSigs {
+		allowed = append(allowed, "DR", "DA")
+	}
 	if d.pol >= allowForms {
-		allowed = append(allowed, "DR", "DA", "NeedAppearances")
+		allowed = append(allowed, "NeedAppearances")
 	}
 	if k := diffKeys(a, b, allowed...); k != "" {
 		return "form /" + k + " changed / biểu mẫu bị sửa /" + k
@@ -679,6 +706,9 @@ func (d *revisionDiff) sigFieldChange(n int, isNew bool) string {
 	signed := vNum != 0 && d.signedAfter[vNum]
 	timestamp := signed && d.docTimestamps[vNum]
 	if !isNew {
+		if _, isDict := objectAt(d.cur, n).(types.Dict); !isDict {
+			return "signature field is not a dictionary / trường chữ ký không phải từ điển"
+		}
 		old := dictOf(d.old, n)
 		if _, had := old.Find("V"); had {
 			return "signed field changed / trường chữ ký đã ký bị sửa"
