@@ -76,7 +76,11 @@ func checkAttack(t *testing.T, class string, base attackBase, attacked []byte, s
 		t.Fatalf("%s: poppler draws the attacked page as the signed one: the attack did not take", base.name)
 	}
 	if dir := os.Getenv("SOHOA_ATTACK_OUT"); dir != "" {
-		name := strings.NewReplacer(" ", "_", "(", "", ")", "", "=", "").Replace(class + "-" + base.name)
+		_, ca := testIdentity(t)
+		if pem, err := os.ReadFile(ca); err == nil {
+			os.WriteFile(filepath.Join(dir, "ca.pem"), pem, 0o644)
+		}
+		name := strings.NewReplacer(" ", "_", "(", "", ")", "", "=", "", "/", "", "%", "").Replace(class + "-" + base.name)
 		os.WriteFile(filepath.Join(dir, name+".pdf"), attacked, 0o644)
 	}
 	id, _ := testIdentity(t)
