@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,33 +35,6 @@ var attackCases = []attackCase{
 	{"USF " + attack.USFNoContents, func(b []byte) ([]byte, error) { return attack.USF(b, attack.USFNoContents) }},
 }
 
-// formPDF is onePagePDF with an indirect (empty) AcroForm.
-func formPDF() []byte {
-	content := "BT /F1 24 Tf 72 720 Td (Von kinh doanh: 130.000.000) Tj ET"
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Fields [] >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f\r\n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n\r\n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
 func signAPI(t *testing.T, in []byte, id *sign.Identity, name string) []byte {
 	t.Helper()
 	var out bytes.Buffer
@@ -77,9 +49,9 @@ func signAPI(t *testing.T, in []byte, id *sign.Identity, name string) []byte {
 func TestVerifyEndpointAttacks(t *testing.T) {
 	f := certifytest.New(t, "")
 	certifier, agency := f.Service.Certifier, f.Service.Agency
-	one := signAPI(t, formPDF(), certifier, "Nguyễn Văn An")
+	one := signAPI(t, attack.FormPDF("Von kinh doanh: 130.000.000"), certifier, "Nguyễn Văn An")
 	two := signAPI(t, one, agency, "UBND phường Một")
-	prepared, alt, err := attack.Prepare(formPDF())
+	prepared, alt, err := attack.Prepare(attack.FormPDF("Von kinh doanh: 130.000.000"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,31 +47,6 @@ func verifyFile(t *testing.T, args ...string) (verifyAnswer, int) {
 	return a, code
 }
 
-// formDoc is a one-page PDF with an indirect AcroForm.
-func formDoc() []byte {
-	content := "BT /F1 24 Tf 72 720 Td (Von kinh doanh: 130.000.000) Tj ET"
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Fields [] >>",
-	}
-	b := []byte("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = len(b)
-		b = fmt.Appendf(b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := len(b)
-	b = fmt.Appendf(b, "xref\n0 %d\n0000000000 65535 f\r\n", len(objs)+1)
-	for _, o := range offs {
-		b = fmt.Appendf(b, "%010d 00000 n\r\n", o)
-	}
-	return fmt.Appendf(b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-}
-
 // TestVerifyCommandAttacks runs every PDF-Insecurity attack class through `sohoa verify`,
 // strict and relaxed, on a file signed once and on one signed twice (certified copy).
 func TestVerifyCommandAttacks(t *testing.T) {
@@ -93,10 +68,10 @@ func TestVerifyCommandAttacks(t *testing.T) {
 		b, _ := os.ReadFile(out)
 		return b
 	}
-	unsigned := write("doc.pdf", formDoc())
+	unsigned := write("doc.pdf", attack.FormPDF("Von kinh doanh: 130.000.000"))
 	one := signFile(unsigned, filepath.Join(dir, "one.pdf"), "Nguyễn Văn An")
 	two := signFile(filepath.Join(dir, "one.pdf"), filepath.Join(dir, "two.pdf"), "UBND phường Một")
-	prep, alt, err := attack.Prepare(formDoc())
+	prep, alt, err := attack.Prepare(attack.FormPDF("Von kinh doanh: 130.000.000"))
 	if err != nil {
 		t.Fatal(err)
 	}

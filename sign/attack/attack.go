@@ -219,6 +219,16 @@ func (d *doc) contentRef() (types.IndirectRef, error) {
 	return types.IndirectRef{}, fmt.Errorf("page 1 has no content stream")
 }
 
+// readContent reads the file and the reference of page 1's first content stream.
+func readContent(b []byte) (*doc, types.IndirectRef, error) {
+	d, err := read(b)
+	if err != nil {
+		return nil, types.IndirectRef{}, err
+	}
+	ref, err := d.contentRef()
+	return d, ref, err
+}
+
 // pageFont returns the name of a font in page 1's resources, "" if none.
 func (d *doc) pageFont() string {
 	res, _ := d.ctx.DereferenceDict(d.page["Resources"])
@@ -233,11 +243,7 @@ func (d *doc) pageFont() string {
 // (same object number): the page is whited out and, when the page has a font, Forged is
 // written. The stream dictionary carries /FT /Sig and /Type /Sig, which viewers ignore.
 func ShadowReplace(signed []byte) ([]byte, error) {
-	d, err := read(signed)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := d.contentRef()
+	d, ref, err := readContent(signed)
 	if err != nil {
 		return nil, err
 	}
@@ -308,33 +314,58 @@ func Reveal(signed []byte, altCatalog int) ([]byte, error) {
 // with no cross-reference section, trailer or %%EOF: readers that rebuild a damaged file
 // from its objects show it.
 func ISABodyOnly(signed []byte) ([]byte, error) {
-	d, err := read(signed)
+	u, err := redefineContent(signed)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := d.contentRef()
-	if err != nil {
-		return nil, err
-	}
-	u := d.update()
-	u.stream(ref.ObjectNumber.Value(), "", overlay(d.box))
-	return append(bytes.Clone(d.in), u.b.Bytes()...), nil
+	return append(bytes.Clone(u.d.in), u.b.Bytes()...), nil
 }
 
 // ISANoEOF appends the same redefinition with a cross-reference section and trailer but no
 // %%EOF.
 func ISANoEOF(signed []byte) ([]byte, error) {
-	d, err := read(signed)
+	u, err := redefineContent(signed)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := d.contentRef()
+	return u.xref(false), nil
+}
+
+// redefineContent starts an update that redefines page 1's first content stream.
+func redefineContent(signed []byte) (*update, error) {
+	d, ref, err := readContent(signed)
 	if err != nil {
 		return nil, err
 	}
 	u := d.update()
 	u.stream(ref.ObjectNumber.Value(), "", overlay(d.box))
-	return u.xref(false), nil
+	return u, nil
+}
+
+// FormPDF is a one-page A4 PDF showing text in Helvetica, with a cross-reference table and
+// an (empty) AcroForm of its own object, as a document to sign and attack.
+func FormPDF(text string) []byte {
+	content := fmt.Sprintf("BT /F1 24 Tf 72 720 Td (%s) Tj ET", text)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Fields [] >>",
+	}
+	b := []byte("%PDF-1.7\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = len(b)
+		b = fmt.Appendf(b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := len(b)
+	b = fmt.Appendf(b, "xref\n0 %d\n0000000000 65535 f\r\n", len(objs)+1)
+	for _, o := range offs {
+		b = fmt.Appendf(b, "%010d 00000 n\r\n", o)
+	}
+	return fmt.Appendf(b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 }
 
 // SWA is signature wrapping on the last signature of a file it covers entirely: the second
@@ -343,11 +374,7 @@ func ISANoEOF(signed []byte) ([]byte, error) {
 // cross-reference section at the offset the moved range's startxref names, so a reader
 // following it finds the forged objects. The signed bytes are unchanged.
 func SWA(signed []byte) ([]byte, error) {
-	d, err := read(signed)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := d.contentRef()
+	d, ref, err := readContent(signed)
 	if err != nil {
 		return nil, err
 	}
