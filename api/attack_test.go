@@ -176,17 +176,26 @@ func TestVerifyPageAttacks(t *testing.T) {
 	cases := append(copyCases(attackCases), attackCase{"shadow hide-and-replace", func([]byte) ([]byte, error) {
 		return attack.Reveal(preparedCopy, alt)
 	}})
+	roots := f.Service.Roots
 	for _, c := range cases {
 		attacked, err := c.make(original)
 		if err != nil {
 			t.Fatalf("%s: %v", c.class, err)
 		}
 		put(t, attacked)
-		body := page(t)
-		if !strings.Contains(body, `data-valid="false"`) || strings.Contains(body, `class="verdict valid"`) {
-			t.Errorf("%s: /verify/%s shows the attacked copy as valid", c.class, is.Copy.Code)
+		// With the trust roots configured, and without (then only integrity is checked).
+		for _, trust := range []bool{true, false} {
+			f.Service.Roots = nil
+			if trust {
+				f.Service.Roots = roots
+			}
+			body := page(t)
+			if !strings.Contains(body, `data-valid="false"`) || strings.Contains(body, `class="verdict valid"`) {
+				t.Errorf("%s (roots configured: %v): /verify/%s shows the attacked copy as valid", c.class, trust, is.Copy.Code)
+			}
 		}
 	}
+	f.Service.Roots = roots
 	put(t, original)
 	if body := page(t); !strings.Contains(body, `data-valid="true"`) {
 		t.Fatalf("the restored copy is not shown valid")

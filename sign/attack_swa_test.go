@@ -14,6 +14,6 @@ func TestSignatureWrappingAttack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkAttack(t, "SWA", base, attacked, false)
+		checkAttack(t, "SWA", base, attacked, true)
 	}
 }
