@@ -605,7 +605,8 @@ func (d *revisionDiff) infoChanges() bool {
 	return diffKeys(a, b, "ModDate", "Producer") != ""
 }
 
-// catalogChange compares the catalogs: only /DSS, /Extensions and the form may change.
+// catalogChange compares the catalogs: only /DSS, /Extensions, /Version, the XMP /Metadata
+// and the form may change.
 func (d *revisionDiff) catalogChange() string {
 	var a, b types.Dict
 	if d.old.Root != nil {
@@ -614,7 +615,7 @@ func (d *revisionDiff) catalogChange() string {
 	if d.cur.Root != nil {
 		b = resolveDict(d.cur, *d.cur.Root)
 	}
-	if k := diffKeys(a, b, "DSS", "Extensions", "AcroForm", "Metadata"); k != "" {
+	if k := diffKeys(a, b, "DSS", "Extensions", "AcroForm", "Metadata", "Version"); k != "" {
 		return "catalog /" + k + " changed / danh mục tài liệu bị sửa /" + k
 	}
 	if objectString(a["AcroForm"]) != objectString(b["AcroForm"]) {
@@ -640,7 +641,9 @@ func (d *revisionDiff) acroFormChange() string {
 	if d.pol >= allowSigs {
 		allowed = append(allowed, "DR", "DA")
 	}
-	if d.pol >= allowForms {
+	// NeedAppearances true makes viewers redraw every field: allowed with form filling;
+	// set to false (as signing tools do) it changes nothing drawn.
+	if na, ok := b["NeedAppearances"].(types.Boolean); d.pol >= allowForms || !ok || !na.Value() {
 		allowed = append(allowed, "NeedAppearances")
 	}
 	if k := diffKeys(a, b, allowed...); k != "" {

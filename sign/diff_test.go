@@ -71,6 +71,13 @@ func TestChangesAfterSigningPolicy(t *testing.T) {
 	info := func(d *docInfo, w *updateWriter) {
 		w.ref(*d.info, "<< /Producer (other tool) /ModDate (D:20270101000000Z) /Title (Th\\340 nghi\\352m) >>")
 	}
+	needAppearances := func(v bool) func(d *docInfo, w *updateWriter) {
+		return func(d *docInfo, w *updateWriter) {
+			af := d.acroForm.Clone().(types.Dict)
+			af.Update("NeedAppearances", types.Boolean(v))
+			w.ref(*d.acroRef, af.PDFString())
+		}
+	}
 	retitle := func(d *docInfo, w *updateWriter) {
 		w.ref(*d.info, "<< /Producer (sohoa test) /Title (Forged title) >>")
 	}
@@ -93,6 +100,9 @@ func TestChangesAfterSigningPolicy(t *testing.T) {
 		{"XMP metadata, P=1", certified(1), xmp, true},
 		{"info ModDate and Producer", approval, info, true},
 		{"info Title", approval, retitle, false},
+		{"NeedAppearances false, approval", approval, needAppearances(false), true},
+		{"NeedAppearances true, approval", approval, needAppearances(true), false},
+		{"NeedAppearances true, P=2", certified(2), needAppearances(true), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
