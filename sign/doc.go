@@ -27,39 +27,83 @@
 // # Verifying
 //
 // Verify (or VerifyWith) reports, per signature and document timestamp: whether the byte
-// range covers a whole revision, CMS integrity (message digest and signature), the chain to
-// the given roots, the signature timestamp (TSA signature, imprint over the signature value,
-// TSA chain), the signer's revocation status from the /DSS, and every object changed after
-// the signature other than later signatures, DSS data and timestamps. BER-encoded CMS (as
-// NSS writes) and adbe.pkcs7.detached signatures are read too.
+// range covers a whole revision and its gap is exactly the signature's /Contents, CMS
+// integrity (message digest and signature), the chain to the given roots, the signature
+// timestamp (TSA signature, imprint over the signature value, TSA chain), the signer's
+// revocation status from the /DSS, and the changes made after the signature that its
+// permissions do not allow. BER-encoded CMS (as NSS writes) and adbe.pkcs7.detached
+// signatures are read too.
 //
-// Report.AllIntact is the integrity decision: every signature's bytes are as signed.
-// Report.AllTrusted adds the trust decision: every signature chains to the roots, no signer
-// is revoked per the DSS, every timestamp is valid and trusted, and nothing but signatures,
-// DSS data and timestamps changed after any signature. A command that accepts intact
-// signatures from unknown CAs ("relaxed trust") checks AllIntact only.
+// # Changes after signing
+//
+// For each signature the signed revision is compared with the file object by object, the
+// way Adobe and the PDF-Insecurity research on signed PDFs describe (shadow attacks hide,
+// replace and hide-and-replace; incremental saving; signature wrapping; universal signature
+// forgery; package sign/attack builds each one for tests). Every new, changed or deleted
+// object must be cleared by a rule for the role it holds when the document is walked from
+// the trailer as a viewer walks it (a page, its content, an annotation, a form field, a
+// signature, the DSS...), never by the /Type it claims. What is allowed depends on the
+// strictest certification signature (DocMDP) at or before the signature:
+//
+//   - P=1: DSS data (certificates, OCSP responses, CRLs, VRI) and document timestamps only.
+//   - no certification (approval signatures only): also new signatures. sohoa treats this
+//     like P=2 for signature fields only: filling other form fields and annotations is a
+//     modification, since sohoa's documents have no other fields and such a change alters
+//     what the reader sees with no one signing for it (Adobe would accept it).
+//   - P=2: also filling in form fields (their value and appearance).
+//   - P=3: also creating, changing and deleting annotations.
+//
+// A signature widget added later is allowed only when its value is an intact signature
+// covering a later revision, and, when it draws anything, when it lies on the page and
+// takes at most a tenth of it (a stamp, not an overlay: what is under it is not rendered).
+// Everything else — page content, resources, the page tree, the catalog (/OpenAction, /AA,
+// /Names...), the trailer's /Root, an object hidden in the signed revision and brought into
+// view, widget appearances, annotations, document information other than /ModDate and
+// /Producer — is listed in SignatureReport.Modifications and makes the report not valid.
+// The DSS updates (B-LT), document timestamps (B-LTA) and second signatures sohoa itself
+// writes pass.
+//
+// Report.AllIntact: every signature's bytes are as signed and nothing forbidden changed
+// after any of them. Report.AllTrusted adds: every chain reaches the roots, no signer is
+// revoked per the DSS, every timestamp is valid and trusted. Report.Valid is the verdict
+// commands and the API give: AllIntact, no listed problem, and AllTrusted unless
+// VerifyOptions.RelaxTrust (accept intact signatures from unknown CAs). A listed problem
+// always means not valid; a warning (a missing /M, a CMS signing-time attribute, junk bytes
+// after the last %%EOF that readers ignore) never does. Bytes after the last %%EOF that
+// hold objects, a cross-reference section or a trailer are a problem: some readers parse
+// such an unterminated update.
 //
 // # Trust roots
 //
-// The package ships no trust roots. To trust Vietnamese government and public signers, get
-// the root certificates from their publishers and add them to the pool given to Verify:
+// The package ships no trust roots: the operator installs them, and checks each one's
+// SHA-256 fingerprint against the one its publisher announces, through a second channel.
 //
-//   - "CA phục vụ các cơ quan Nhà nước G2" (Government Cipher Committee, VGCA): download the
-//     root certificate from https://ca.gov.vn (section "Chứng thư số" / root certificates);
-//     government signer certificates chain to it.
-//   - The Vietnam National Root CA (Trung tâm Chứng thực điện tử quốc gia, NEAC): download
-//     from https://rootca.gov.vn; public CAs (VNPT-CA, Viettel-CA, FPT-CA, BKAV-CA, ...) chain
-//     to it. Their intermediate certificates are normally inside each signature's CMS or the
-//     file's DSS; a missing one can be added to the same PEM file.
+//   - Government signers: their certificates are issued by "CA phục vụ các cơ quan Nhà nước
+//     G2", under the Government Cipher Committee's (Ban Cơ yếu Chính phủ, VGCA) root
+//     "RootCA chuyên dùng Chính phủ G2". Install that root, from the VGCA's site
+//     https://ca.gov.vn (root certificates, "Chứng thư số CA").
+//   - Public CAs (VNPT-CA, Viettel-CA, FPT-CA, BKAV-CA, ...): they chain to the Vietnam
+//     National Root CA of the National Electronic Authentication Centre (NEAC, Trung tâm
+//     Chứng thực điện tử quốc gia), published at https://rootca.gov.vn.
 //
-// Check each file's SHA-256 fingerprint against the one the publisher announces, convert to
-// PEM if needed (openssl x509 -inform DER -in root.cer -out root.pem), concatenate the PEM
-// files and load them:
+// Convert DER files to PEM (openssl x509 -inform DER -in root.cer -out root.pem), check
+// the fingerprint (openssl x509 -in root.pem -noout -fingerprint -sha256), and give the
+// files to the server as SOHOA_TRUST_ROOTS (comma-separated PEM files; POST /v1/verify and
+// the public verification page check against them), to sohoa verify as --roots, or to this
+// package as a pool:
 //
-//	pem, _ := os.ReadFile("/etc/sohoa/roots.pem")
+//	pem, _ := os.ReadFile("/etc/sohoa/roots/vgca-g2.pem")
 //	roots := x509.NewCertPool()
 //	roots.AppendCertsFromPEM(pem)
-//	rep, err := sign.Verify(f, size, roots)
+//	rep, err := sign.VerifyWith(f, size, sign.VerifyOptions{Roots: roots, FetchIssuers: &sign.IssuerFetcher{}})
 //
-// The same pool serves for TSA certificates; add the TSA's root if it differs.
+// Install roots only: an intermediate comes from the signature's CMS or the file's DSS, and
+// real government signatures embed only the signer's certificate. VerifyOptions.FetchIssuers
+// completes such a chain from the certificate's AIA "CA Issuers" URL (DER, PEM or PKCS#7
+// answers; http and https only, bounded in size and time, cached, and by default never from
+// loopback or private addresses); sohoa verify --fetch-issuers does the same. At signing,
+// a chain missing its intermediate is completed the same way for the B-LT DSS. A fetched
+// certificate is only a candidate intermediate: trust still comes from the installed roots.
+// The same pool serves for TSA certificates (such as the VGCA's "Máy chủ cấp dấu thời gian
+// CPNET"): add the TSA's root if it is not already there.
 package sign

@@ -66,6 +66,25 @@ func collectValidation(ctx context.Context, opt Options, certs []*x509.Certifica
 			vd.certs = append(vd.certs, c)
 		}
 	}
+	client := opt.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient
+	}
+	// A chain without its intermediates (a token holding only the signer's certificate):
+	// complete it from the AIA "CA Issuers" URLs so the DSS can carry it.
+	fetcher := &IssuerFetcher{Client: client}
+	for i := 0; i < len(vd.certs); i++ {
+		c := vd.certs[i]
+		if (bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil) || findIssuer(c, vd.certs) != nil {
+			continue
+		}
+		for _, ic := range fetcher.Chain(ctx, c) {
+			if !seen[string(ic.Raw)] {
+				seen[string(ic.Raw)] = true
+				vd.certs = append(vd.certs, ic)
+			}
+		}
+	}
 	if len(opt.OCSPs) > 0 || len(opt.CRLs) > 0 {
 		vd.ocsps = opt.OCSPs
 		for _, c := range opt.CRLs {
@@ -75,10 +94,6 @@ func collectValidation(ctx context.Context, opt Options, certs []*x509.Certifica
 			vd.crls = append(vd.crls, c)
 		}
 		return vd, nil
-	}
-	client := opt.HTTPClient
-	if client == nil {
-		client = defaultHTTPClient
 	}
 	crlSeen := map[string]bool{}
 	for _, c := range vd.certs {

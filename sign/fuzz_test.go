@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/sign/attack"
 )
 
 // fuzzSeeds are the seed PDFs: hand-written classic files, pdfcpu's classic and xref-stream
@@ -80,6 +82,16 @@ func FuzzIncrementalInput(f *testing.F) {
 func FuzzVerify(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
+	}
+	// The published attacks, as seeds (see package sign/attack).
+	id, _ := testIdentity(f)
+	signed := signBytes(f, makePDF(pdfSpec{acroFormField: true}), id, Options{Name: "A"})
+	for _, make := range []func([]byte) ([]byte, error){attack.ShadowHide, attack.ShadowReplace, attack.ISABodyOnly, attack.ISANoEOF, attack.SWA,
+		func(b []byte) ([]byte, error) { return attack.USF(b, attack.USFNoByteRange) },
+		func(b []byte) ([]byte, error) { return attack.USF(b, attack.USFEmptyContents) }} {
+		if b, err := make(signed); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		defer watchdog("Verify")()

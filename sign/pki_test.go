@@ -141,8 +141,6 @@ func (p *testPKI) newSigner(t testing.TB, cn string, key crypto.Signer) *Identit
 	return &Identity{Signer: key, Chain: []*x509.Certificate{c, p.root}}
 }
 
-var startPKIMu sync.Mutex
-
 // newTestPKI builds the PKI and starts its servers; everything stops at the end of the test.
 func newTestPKI(t testing.TB) *testPKI {
 	t.Helper()

@@ -412,6 +412,8 @@ func TestVerify(t *testing.T) {
 	}
 
 	appended := append(bytes.Clone(signed), []byte("% trailing junk\n")...)
+	// An update with no %%EOF after it: some readers still parse it.
+	unterminated := append(bytes.Clone(signed), []byte("99 0 obj\n(forged)\nendobj\ntrailer\n<< /Size 100 >>\n")...)
 
 	otherRoots := x509.NewCertPool()
 	otherCA, _ := selfSigned(t, "other CA")
@@ -428,7 +430,9 @@ func TestVerify(t *testing.T) {
 		{"no signature", plain, nil, 0, false, ""},
 		{"good", signed, nil, 1, true, ""},
 		{"byte flipped in signed range", tampered, nil, 1, false, "digest_mismatch"},
-		{"unsigned data appended", appended, nil, 1, true, "changed_after_signing"},
+		// Junk a viewer ignores is a warning of the file, not a problem.
+		{"junk appended", appended, nil, 1, true, ""},
+		{"unterminated update appended", unterminated, nil, 1, false, ""},
 		{"untrusted root", signed, otherRoots, 1, true, "untrusted"},
 	}
 	for _, tc := range tests {
@@ -449,6 +453,16 @@ func TestVerify(t *testing.T) {
 				}
 				if found == nil || found.VI == "" || found.EN == "" {
 					t.Fatalf("no %q problem with vi/en text: %+v", tc.wantProblem, rep.Signatures[0].Problems)
+				}
+			}
+			switch tc.name {
+			case "junk appended":
+				if len(rep.Warnings) != 1 || rep.Warnings[0].Code != "trailing_bytes" || len(rep.Problems) > 0 || !rep.AllIntact() {
+					t.Fatalf("junk: warnings %+v, valid %v", rep.Warnings, rep.Valid())
+				}
+			case "unterminated update appended":
+				if len(rep.Problems) != 1 || rep.Problems[0].Code != "unterminated_update" || rep.Valid() {
+					t.Fatalf("unterminated update: problems %+v, valid %v", rep.Problems, rep.Valid())
 				}
 			}
 			js, err := json.Marshal(rep)

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
@@ -23,6 +24,13 @@ import (
 type Report struct {
 	Size       int64             `json:"size"`
 	Signatures []SignatureReport `json:"signatures"` // in signing order (by end of byte range)
+	// Problems are findings about the file as a whole that make it not valid (an unsigned
+	// update hidden after the last %%EOF); Warnings are findings that do not (junk bytes a
+	// viewer ignores).
+	Problems []Problem `json:"problems"`
+	Warnings []Problem `json:"warnings"`
+	// RelaxedTrust: the report was made with VerifyOptions.RelaxTrust.
+	RelaxedTrust bool `json:"relaxed_trust,omitempty"`
 }
 
 // SignatureReport describes one signature.
@@ -39,17 +47,24 @@ type SignatureReport struct {
 	Timestamp       *TimestampReport `json:"timestamp,omitempty"`         // the signature timestamp (B-T), or the document timestamp itself
 	Revocation      string           `json:"revocation"`                  // signer certificate per the DSS: good, revoked, unknown
 	RevocationBy    string           `json:"revocation_source,omitempty"` // ocsp or crl
-	Modifications   []string         `json:"modifications,omitempty"`     // objects changed after this signature, other than signatures, DSS and timestamps
-	SignerSubject   string           `json:"signer_subject"`
-	SignerIssuer    string           `json:"signer_issuer"`
-	SignerSerial    string           `json:"signer_serial"`         // hexadecimal
-	ClaimedTime     time.Time        `json:"claimed_time,omitzero"` // /M
-	Name            string           `json:"name,omitempty"`
-	Reason          string           `json:"reason,omitempty"`
-	Location        string           `json:"location,omitempty"`
-	Problems        []Problem        `json:"problems"`
+	// Modifications are the changes after this signature that its DocMDP permissions (or,
+	// for an approval signature, the rules in the package documentation) do not allow:
+	// each makes the signature, and the report, not valid.
+	Modifications []string  `json:"modifications,omitempty"`
+	DocMDP        int       `json:"docmdp,omitempty"` // /P of a certification signature
+	SignerSubject string    `json:"signer_subject"`
+	SignerIssuer  string    `json:"signer_issuer"`
+	SignerSerial  string    `json:"signer_serial"`         // hexadecimal
+	ClaimedTime   time.Time `json:"claimed_time,omitzero"` // /M
+	Name          string    `json:"name,omitempty"`
+	Reason        string    `json:"reason,omitempty"`
+	Location      string    `json:"location,omitempty"`
+	// Problems make the signature not valid; Warnings (conformance findings such as a
+	// missing /M) do not.
+	Problems []Problem `json:"problems"`
+	Warnings []Problem `json:"warnings"`
 
-	docMDP int // /P of a certification signature
+	valueObj int // object number of the signature dictionary (the field's /V)
 }
 
 // TimestampReport describes an RFC 3161 timestamp token.
@@ -67,14 +82,16 @@ type Problem struct {
 	EN   string `json:"en"`
 }
 
-// AllIntact reports whether the PDF has at least one signature and every signature is intact.
-// A PDF with no signature is not "all intact".
+// AllIntact reports whether the PDF has at least one signature, every signature is intact
+// (its bytes are as signed), nothing the signatures' permissions forbid was changed after
+// any of them, and the file has no problem of its own: what a reader sees is what was signed.
+// It says nothing about trust. A PDF with no signature is not "all intact".
 func (r *Report) AllIntact() bool {
-	if r == nil || len(r.Signatures) == 0 {
+	if r == nil || len(r.Signatures) == 0 || len(r.Problems) > 0 {
 		return false
 	}
 	for _, s := range r.Signatures {
-		if !s.Intact {
+		if !s.Intact || len(s.Modifications) > 0 {
 			return false
 		}
 	}
@@ -83,15 +100,14 @@ func (r *Report) AllIntact() bool {
 
 // AllTrusted reports whether AllIntact holds and moreover every signature and document
 // timestamp chains to the trust roots, no signer certificate is revoked according to the
-// embedded DSS, no timestamp is invalid or untrusted, and nothing but signatures, DSS data and
-// timestamps was changed after any signature. It is false when no roots were given.
+// embedded DSS and no timestamp is invalid or untrusted. It is false when no roots were given.
 // A caller that accepts intact signatures from unknown CAs uses AllIntact alone.
 func (r *Report) AllTrusted() bool {
 	if !r.AllIntact() {
 		return false
 	}
 	for _, s := range r.Signatures {
-		if !s.Trusted || s.Revocation == "revoked" || len(s.Modifications) > 0 {
+		if !s.Trusted || s.Revocation == "revoked" {
 			return false
 		}
 		if s.Timestamp != nil && (!s.Timestamp.Valid || !s.Timestamp.Trusted) {
@@ -101,14 +117,49 @@ func (r *Report) AllTrusted() bool {
 	return true
 }
 
+// Valid is the verdict: AllIntact, no signature lists a problem, no signer is revoked, and
+// AllTrusted unless the report was made with RelaxTrust. A listed problem always means not
+// valid; warnings never do.
+func (r *Report) Valid() bool {
+	if !r.AllIntact() {
+		return false
+	}
+	for _, s := range r.Signatures {
+		if len(s.Problems) > 0 || s.Revocation == "revoked" {
+			return false
+		}
+	}
+	return r.RelaxedTrust || r.AllTrusted()
+}
+
 func (s *SignatureReport) problem(code, vi, en string) {
 	s.Problems = append(s.Problems, Problem{Code: code, VI: vi, EN: en})
+}
+
+// untrusted records an unknown chain: a problem, or a warning under RelaxTrust.
+func (s *SignatureReport) untrusted(opts VerifyOptions, code, vi, en string) {
+	if opts.RelaxTrust {
+		s.warning(code, vi, en)
+		return
+	}
+	s.problem(code, vi, en)
+}
+
+func (s *SignatureReport) warning(code, vi, en string) {
+	s.Warnings = append(s.Warnings, Problem{Code: code, VI: vi, EN: en})
 }
 
 // VerifyOptions configure VerifyWith.
 type VerifyOptions struct {
 	// Roots are the trust anchors for signers and TSAs. nil: no trust check (Trusted stays false).
 	Roots *x509.CertPool
+	// RelaxTrust accepts intact signatures whose CA is not among Roots: an unknown chain is
+	// a warning, not a problem, and Report.Valid does not require AllTrusted.
+	RelaxTrust bool
+	// FetchIssuers completes a chain whose intermediate certificates are neither in the CMS
+	// nor in the DSS from the certificates' AIA "CA Issuers" URLs (see IssuerFetcher). nil:
+	// no network access.
+	FetchIssuers *IssuerFetcher
 }
 
 // Verify checks every signature in the PDF. roots may be nil: then no trust check is made.
@@ -126,19 +177,25 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err e
 		return nil, err
 	}
 	dss := readDSS(pctx)
-	rep := &Report{Size: size, Signatures: []SignatureReport{}}
+	rep := &Report{Size: size, Signatures: []SignatureReport{}, Problems: []Problem{}, Warnings: []Problem{}, RelaxedTrust: opts.RelaxTrust}
 	for _, f := range signatureFields(pctx) {
-		rep.Signatures = append(rep.Signatures, verifyOne(pctx, r, size, opts.Roots, dss, f.name, f.v))
+		s := verifyOne(pctx, r, size, opts, dss, f.name, f.v)
+		s.valueObj = f.vNum
+		rep.Signatures = append(rep.Signatures, s)
 	}
 	slices.SortStableFunc(rep.Signatures, func(a, b SignatureReport) int {
 		return cmpInt64(rangeEnd(a.ByteRange), rangeEnd(b.ByteRange))
 	})
+	checkTail(rep, r, size)
 
-	lastEOF := lastRevisionEnd(r, size)
 	revisions := map[int64]*model.Context{}
 	hasDSS := len(dss.ocsps)+len(dss.crls)+len(dss.certs) > 0
+	strictest := 0 // the strictest DocMDP /P of the certification signatures so far
 	for i := range rep.Signatures {
 		s := &rep.Signatures[i]
+		if s.DocMDP > 0 && s.Intact && (strictest == 0 || s.DocMDP < strictest) {
+			strictest = s.DocMDP
+		}
 		if s.Kind == "signature" && s.Intact {
 			s.Level = "B-B"
 			if s.Timestamp != nil && s.Timestamp.Valid {
@@ -153,18 +210,10 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err e
 				}
 			}
 		}
-		if s.CoversWholeFile || len(s.ByteRange) != 4 {
+		if s.CoversWholeFile || len(s.ByteRange) != 4 || !s.CoversRevision {
 			continue
-		}
-		if lastEOF < size {
-			s.problem("changed_after_signing",
-				"Tệp đã được bổ sung sau chữ ký mà không có chữ ký mới",
-				"the file was changed after the signature without a new signature")
 		}
 		end := rangeEnd(s.ByteRange)
-		if !s.CoversRevision {
-			continue
-		}
 		rev, ok := revisions[end]
 		if !ok {
 			rev, err = readContext(context.Background(), io.NewSectionReader(r, 0, end), end)
@@ -177,13 +226,22 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err e
 			s.problem("revision_unreadable", "Không đọc được phiên bản tài liệu đã ký", "cannot read the signed revision")
 			continue
 		}
-		s.Modifications = modificationsAfter(rev, pctx)
+		diff := &revisionDiff{old: rev, cur: pctx, pol: policyFor(strictest), signedAfter: map[int]bool{}, docTimestamps: map[int]bool{}}
+		for _, later := range rep.Signatures {
+			if later.valueObj != 0 && later.Intact && later.CoversRevision && rangeEnd(later.ByteRange) > end {
+				diff.signedAfter[later.valueObj] = true
+				if later.Kind == "document_timestamp" {
+					diff.docTimestamps[later.valueObj] = true
+				}
+			}
+		}
+		s.Modifications = diff.modifications()
 		if len(s.Modifications) > 0 {
 			s.problem("changed_after_signing",
-				"Tài liệu bị sửa đổi sau khi ký (ngoài chữ ký, dữ liệu kiểm tra và dấu thời gian): "+strings.Join(s.Modifications, "; "),
-				"the document was modified after signing (besides signatures, validation data and timestamps): "+strings.Join(s.Modifications, "; "))
+				"Tài liệu bị sửa đổi sau khi ký, ngoài những gì quyền của chữ ký cho phép: "+strings.Join(s.Modifications, "; "),
+				"the document was modified after signing beyond what the signature's permissions allow: "+strings.Join(s.Modifications, "; "))
 		}
-		if s.docMDP == 1 {
+		if strictest == 1 {
 			for _, later := range rep.Signatures[i+1:] {
 				if later.Kind == "signature" {
 					s.problem("docmdp_violated", "Có chữ ký mới sau chữ ký chứng nhận không cho phép thay đổi (DocMDP P=1)",
@@ -196,20 +254,68 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err e
 	return rep, nil
 }
 
-// lastRevisionEnd returns the offset just after the last %%EOF marker and its end of line.
-func lastRevisionEnd(r io.ReaderAt, size int64) int64 {
-	n := min(size, 1024)
+// tailWindow is how far from the end the last %%EOF is looked for.
+const tailWindow = 1 << 20
+
+// checkTail reports bytes after the last %%EOF: a warning when a viewer ignores them, a
+// problem when they look like an update some reader could still parse (objects, a
+// cross-reference section or a trailer with no %%EOF after it).
+func checkTail(rep *Report, r io.ReaderAt, size int64) {
+	n := min(size, tailWindow)
 	tail := make([]byte, n)
-	r.ReadAt(tail, size-n)
+	if _, err := r.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return
+	}
 	i := bytes.LastIndex(tail, []byte("%%EOF"))
 	if i < 0 {
-		return size
+		rep.Problems = append(rep.Problems, Problem{Code: "no_eof", VI: "Không có %%EOF trong 1 MiB cuối tệp",
+			EN: "no %%EOF in the last MiB of the file"})
+		return
 	}
-	end := i + 5
-	for end < len(tail) && (tail[end] == '\r' || tail[end] == '\n' || tail[end] == ' ' || tail[end] == 0) {
-		end++
+	rest := bytes.Trim(tail[i+5:], "\r\n\t\f \x00")
+	if len(rest) == 0 {
+		return
 	}
-	return size - n + int64(end)
+	for _, kw := range []string{"obj", "xref", "trailer", "startxref", "stream"} {
+		if bytes.Contains(rest, []byte(kw)) {
+			rep.Problems = append(rep.Problems, Problem{Code: "unterminated_update",
+				VI: fmt.Sprintf("Có %d byte sau %%%%EOF cuối cùng chứa dữ liệu PDF (%q) không được ký", len(rest), kw),
+				EN: fmt.Sprintf("%d bytes after the last %%%%EOF hold unsigned PDF data (%q)", len(rest), kw)})
+			return
+		}
+	}
+	rep.Warnings = append(rep.Warnings, Problem{Code: "trailing_bytes",
+		VI: fmt.Sprintf("Có %d byte thừa sau %%%%EOF cuối cùng (trình đọc PDF bỏ qua)", len(rest)),
+		EN: fmt.Sprintf("%d junk bytes after the last %%%%EOF (PDF readers ignore them)", len(rest))})
+}
+
+// gapIsContents reports whether the bytes between the two signed ranges are exactly the hex
+// string that the signature dictionary holds as /Contents.
+func gapIsContents(pctx *model.Context, r io.ReaderAt, v types.Dict, br []int64) bool {
+	const maxGap = 4 << 20
+	if br[2]-br[1] > maxGap {
+		return false
+	}
+	gap := make([]byte, br[2]-br[1])
+	if _, err := r.ReadAt(gap, br[1]); err != nil {
+		return false
+	}
+	hexDigits := bytes.Map(func(c rune) rune {
+		switch c {
+		case ' ', '\n', '\r', '\t', '\f':
+			return -1
+		}
+		return c
+	}, gap[1:len(gap)-1])
+	if len(hexDigits)%2 == 1 {
+		hexDigits = append(hexDigits, '0')
+	}
+	raw := make([]byte, len(hexDigits)/2)
+	if _, err := hex.Decode(raw, hexDigits); err != nil {
+		return false
+	}
+	contents, err := pctx.DereferenceStringEntryBytes(v, "Contents")
+	return err == nil && bytes.Equal(raw, contents)
 }
 
 func cmpInt64(a, b int64) int {
@@ -232,6 +338,7 @@ func rangeEnd(br []int64) int64 {
 type sigField struct {
 	name string
 	v    types.Dict
+	vNum int // object number of v, 0 when direct
 }
 
 // signatureFields walks the AcroForm field tree for signature fields with a value.
@@ -271,7 +378,11 @@ func signatureFields(pctx *model.Context) []sigField {
 		}
 		if v, err := pctx.DereferenceDict(d["V"]); err == nil && v != nil {
 			if _, ok := v.Find("ByteRange"); ok {
-				out = append(out, sigField{name: name, v: v})
+				f := sigField{name: name, v: v}
+				if ref, ok := d["V"].(types.IndirectRef); ok {
+					f.vNum = ref.ObjectNumber.Value()
+				}
+				out = append(out, f)
 			}
 		}
 		if kids, err := pctx.DereferenceArray(d["Kids"]); err == nil {
@@ -292,8 +403,9 @@ type p7Attribute struct {
 	Value asn1.RawValue `asn1:"set"`
 }
 
-func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertPool, dss dssData, name string, v types.Dict) SignatureReport {
-	s := SignatureReport{Field: name, Kind: "signature", Revocation: "unknown", Problems: []Problem{}}
+func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, opts VerifyOptions, dss dssData, name string, v types.Dict) SignatureReport {
+	roots := opts.Roots
+	s := SignatureReport{Field: name, Kind: "signature", Revocation: "unknown", Problems: []Problem{}, Warnings: []Problem{}}
 	if sf := v.NameEntry("SubFilter"); sf != nil {
 		s.SubFilter = *sf
 	}
@@ -311,9 +423,9 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		}
 	}
 	if s.ClaimedTime.IsZero() && s.Kind == "signature" {
-		s.problem("no_claimed_time", "Thiếu thời điểm ký (/M)", "no claimed signing time (/M)")
+		s.warning("no_claimed_time", "Thiếu thời điểm ký (/M)", "no claimed signing time (/M)")
 	}
-	s.docMDP = sigDocMDP(pctx, v)
+	s.DocMDP = sigDocMDP(pctx, v)
 
 	// Byte range: [0 a b c] with the gap exactly the /Contents hex string.
 	brArr, _ := pctx.DereferenceArray(v["ByteRange"])
@@ -332,6 +444,13 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 	r.ReadAt(gt[:], br[2]-1)
 	if lt[0] != '<' || gt[0] != '>' {
 		s.problem("bad_byte_range", "Khoảng trống trong vùng ký không đúng là /Contents", "the /ByteRange gap is not exactly /Contents")
+		return s
+	}
+	// The gap must be this signature's /Contents string and nothing else: a gap that also
+	// holds objects, or another signature's value, is signature wrapping.
+	if !gapIsContents(pctx, r, v, br) {
+		s.problem("byte_range_gap", "Khoảng trống trong vùng ký chứa dữ liệu khác ngoài /Contents của chữ ký (tấn công bọc chữ ký)",
+			"the /ByteRange gap holds more than this signature's /Contents (signature wrapping)")
 		return s
 	}
 	end := br[2] + br[3]
@@ -377,7 +496,7 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		s.SignerSubject, s.SignerIssuer, s.SignerSerial = tsa.Subject.String(), tsa.Issuer.String(), tsa.SerialNumber.Text(16)
 		s.Trusted = tr.Trusted
 		if roots != nil && !tr.Trusted {
-			s.problem("untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
+			s.untrusted(opts, "untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
 		}
 		s.Revocation, s.RevocationBy = dss.status(tsa, ts.Certificates, ts.Time)
 		return s
@@ -433,11 +552,11 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 	if s.SubFilter == "ETSI.CAdES.detached" {
 		var st time.Time
 		if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &st) == nil {
-			s.problem("signing_time_attribute", "PAdES không cho phép thuộc tính signing-time trong CMS", "PAdES forbids the CMS signing-time attribute")
+			s.warning("signing_time_attribute", "PAdES không cho phép thuộc tính signing-time trong CMS", "PAdES forbids the CMS signing-time attribute")
 		}
 		var scv2 asn1.RawValue
 		if p7.UnmarshalSignedAttribute(oidSigningCertificateV2, &scv2) != nil {
-			s.problem("no_signing_certificate", "Thiếu thuộc tính signing-certificate-v2", "the signing-certificate-v2 attribute is missing")
+			s.warning("no_signing_certificate", "Thiếu thuộc tính signing-certificate-v2", "the signing-certificate-v2 attribute is missing")
 		}
 	}
 
@@ -458,7 +577,7 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		} else {
 			verifyAt = ts.Time
 			if roots != nil && !tr.Trusted {
-				s.problem("timestamp_untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
+				s.untrusted(opts, "timestamp_untrusted", "Chứng thư của đơn vị cấp dấu thời gian không dẫn tới CA tin cậy", "the TSA certificate does not chain to a trusted CA")
 			}
 		}
 		break
@@ -472,10 +591,19 @@ func verifyOne(pctx *model.Context, r io.ReaderAt, size int64, roots *x509.CertP
 		for _, c := range dss.certs {
 			inter.AddCert(c)
 		}
-		_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: verifyAt, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		vo := x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: verifyAt, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+		_, err := cert.Verify(vo)
+		if err != nil && opts.FetchIssuers != nil {
+			// Real government signatures embed only the signer's certificate: fetch the
+			// missing intermediates from the AIA "CA Issuers" URLs.
+			for _, c := range opts.FetchIssuers.Chain(context.Background(), cert) {
+				inter.AddCert(c)
+			}
+			_, err = cert.Verify(vo)
+		}
 		s.Trusted = err == nil
 		if err != nil {
-			s.problem("untrusted", "Chứng thư người ký không dẫn tới CA tin cậy: "+err.Error(), "the signer's certificate does not chain to a trusted CA: "+err.Error())
+			s.untrusted(opts, "untrusted", "Chứng thư người ký không dẫn tới CA tin cậy: "+err.Error(), "the signer's certificate does not chain to a trusted CA: "+err.Error())
 		}
 	}
 

@@ -62,7 +62,7 @@ func TestVerifyModificationAfterSigning(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := rep.Signatures[0]
-		if !rep.AllIntact() || rep.AllTrusted() || len(s.Modifications) == 0 || !hasProblem(s, "changed_after_signing") {
+		if !s.Intact || rep.AllIntact() || rep.AllTrusted() || rep.Valid() || len(s.Modifications) == 0 || !hasProblem(s, "changed_after_signing") {
 			t.Fatalf("xrefStream=%v: content change not reported: %+v", xs, s)
 		}
 		// The untouched signed file is trusted.

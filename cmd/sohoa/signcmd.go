@@ -116,10 +116,10 @@ PIN from the variable named by --pin-env).`,
 
 func verifyCmd() *cobra.Command {
 	var roots []string
-	var relax bool
+	var relax, fetch bool
 	cmd := &cobra.Command{
-		Use:   "verify FILE.pdf [--roots PEM...] [--relax-trust]",
-		Short: "Check every signature of a PDF; print a JSON report; exit 0 only if all are intact and trusted",
+		Use:   "verify FILE.pdf [--roots PEM...] [--relax-trust] [--fetch-issuers]",
+		Short: "Check every signature of a PDF; print a JSON report; exit 0 only if it is valid",
 		Long: `Check every signature and document timestamp of a PDF and print a JSON
 report (messages in Vietnamese and English): what each covers, what changed
 after it, the CMS and timestamp integrity, the chain to the trust roots given
@@ -127,9 +127,21 @@ with --roots (none are built in: see the sign package's documentation for the
 Vietnamese government CA G2 and the National Root CA), and revocation status
 from the file's DSS.
 
-Exit status 0 only when every signature is intact, unmodified after signing,
-not revoked, and chains to a root. --relax-trust also accepts signatures whose
-root is unknown (intact, unmodified, not revoked).`,
+Changes after a signature are judged object by object against what its
+DocMDP permissions allow (none for P=1 but DSS data and document timestamps;
+signatures and form filling for P=2; annotations too for P=3; signatures only
+for an approval signature). A signature widget added later must itself be
+signed and stamp-sized: an unsigned widget drawn over the page (the shadow
+attack) makes the file not valid.
+
+Exit status 0 only when the report is valid: every signature is intact,
+nothing forbidden changed after any signature, no signature or the file lists
+a problem, no signer is revoked, and every chain reaches a root. Warnings
+(listed under "warnings", such as junk bytes after %%EOF) never change the
+exit status; problems always do. --relax-trust also accepts signatures whose
+root is unknown (then an unknown chain is a warning). --fetch-issuers
+completes chains from the certificates' AIA "CA Issuers" URLs when the
+signature embeds only the signer's certificate.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pool, err := loadRoots(roots)
@@ -145,7 +157,11 @@ root is unknown (intact, unmodified, not revoked).`,
 			if err != nil {
 				return err
 			}
-			rep, err := sign.Verify(f, st.Size(), pool)
+			opts := sign.VerifyOptions{Roots: pool, RelaxTrust: relax}
+			if fetch {
+				opts.FetchIssuers = &sign.IssuerFetcher{}
+			}
+			rep, err := sign.VerifyWith(f, st.Size(), opts)
 			if err != nil {
 				return err
 			}
@@ -154,25 +170,20 @@ root is unknown (intact, unmodified, not revoked).`,
 			if err := enc.Encode(rep); err != nil {
 				return err
 			}
-			if !rep.AllIntact() {
-				return exitError{code: 1, msg: "not every signature is intact / có chữ ký không còn nguyên vẹn"}
-			}
-			if relax {
-				for _, s := range rep.Signatures {
-					if len(s.Modifications) > 0 || s.Revocation == "revoked" {
-						return exitError{code: 1, msg: "a signature is revoked or the file was changed after it / có chữ ký bị thu hồi hoặc tệp bị sửa sau khi ký"}
-					}
-				}
+			switch {
+			case rep.Valid():
 				return nil
+			case !rep.AllIntact():
+				return exitError{code: 1, msg: "not valid: a signature is broken, or the document was changed after signing beyond what its signatures allow / không hợp lệ: chữ ký hỏng hoặc tài liệu bị sửa sau khi ký"}
+			case pool == nil && !relax:
+				return exitError{code: 1, msg: "not trusted: no trust roots given (pass --roots, or --relax-trust) / chưa kiểm tra tin cậy: không có CA gốc"}
 			}
-			if !rep.AllTrusted() {
-				return exitError{code: 1, msg: "not every signature is trusted (pass --roots, or --relax-trust) / có chữ ký không được tin cậy"}
-			}
-			return nil
+			return exitError{code: 1, msg: "not valid: see the problems listed in the report / không hợp lệ: xem các lỗi trong báo cáo"}
 		},
 	}
 	cmd.Flags().StringSliceVar(&roots, "roots", nil, "PEM files of trusted root certificates")
 	cmd.Flags().BoolVar(&relax, "relax-trust", false, "accept intact signatures whose root is unknown")
+	cmd.Flags().BoolVar(&fetch, "fetch-issuers", false, "fetch missing intermediate certificates from AIA CA Issuers URLs (network)")
 	return cmd
 }
 
