@@ -178,7 +178,9 @@ func (c *Copies) renderVerify(w http.ResponseWriter, r *http.Request, status int
 	data.Other, data.T = map[string]string{"vi": "en", "en": "vi"}[data.Lang], verifyText[data.Lang]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// frame-ancestors: no other site may frame the page to overlay its verdict.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -310,5 +311,27 @@ func TestCheckVerifyURL(t *testing.T) {
 		if got != c.want {
 			t.Errorf("CheckVerifyURL(%q) = %s (%v, %v), want %s", c.url, got, w, err, c.want)
 		}
+	}
+}
+
+// At start, a verification address that is not public is logged: a
+// warning for loopback, an error when issuance will be refused.
+func TestLogPublicURLs(t *testing.T) {
+	var buf bytes.Buffer
+	svc := &certify.Service{Log: slog.New(slog.NewTextHandler(&buf, nil)), Offices: map[string]certify.Office{
+		"a": {BookNumber: "01", VerifyURL: "http://127.0.0.1:8080/verify/"},
+		"b": {BookNumber: "01", VerifyURL: "http://[::]:8183/verify/"},
+		"c": {BookNumber: "01", VerifyURL: "https://dichvucong.example.gov.vn/verify/"},
+	}}
+	svc.LogPublicURLs()
+	log := buf.String()
+	if !strings.Contains(log, "level=WARN") || !strings.Contains(log, "office=a") || !strings.Contains(log, "loopback") {
+		t.Errorf("no warning for the loopback address:\n%s", log)
+	}
+	if !strings.Contains(log, "level=ERROR") || !strings.Contains(log, "office=b") || !strings.Contains(log, "SOHOA_PUBLIC_URL") {
+		t.Errorf("no error for the unspecified address:\n%s", log)
+	}
+	if strings.Contains(log, "office=c") {
+		t.Errorf("a public address is logged:\n%s", log)
 	}
 }
