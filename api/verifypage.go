@@ -143,7 +143,7 @@ code{font-size:1.05em}input{font-size:1.2em;font-family:monospace;letter-spacing
 <h2>{{if or .V .NotFound}}{{.T.lookup}}{{else}}{{.T.formhead}}{{end}}</h2>
 <form method="get" action="/verify/-">
 <p><label for="code">{{.T.code}}</label><br>
-<input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" size="14" maxlength="24" required value="{{.Typed}}" aria-describedby="codehelp"{{if not .V}} autofocus{{end}}>
+<input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" size="20" maxlength="24" required value="{{.Typed}}" aria-describedby="codehelp"{{if not .V}} autofocus{{end}}>
 <button type="submit">{{.T.go}}</button></p>
 <p id="codehelp" class="help">{{.T.formhelp}}</p>
 <input type="hidden" name="lang" value="{{.Lang}}">
