@@ -351,6 +351,7 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	req.ResultID = strings.TrimSpace(req.ResultID)
 	if err := checkRequest(req); err != nil {
 		return Issued{}, err
 	}
