@@ -49,9 +49,7 @@ func (c *Copies) voidNumber(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, "số chứng thực / certification number", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, BookLine{Number: e.Number, Date: e.Date, Status: string(e.Status), Title: e.Title,
-		Requester: e.Requester, Certifier: e.Certifier, Fee: e.Fee, Notes: e.Notes, VoidReason: e.VoidReason,
-		CopyID: e.CopyID, DocumentID: e.DocumentID})
+	writeJSON(w, http.StatusOK, bookLine(e))
 }
 
 // preview answers the copy POST /v1/copies would issue from the same

@@ -65,7 +65,8 @@ func TestCertBookAPI(t *testing.T) {
 	if pending.Number != 1 {
 		t.Fatalf("the preview took a number: first is %d", pending.Number)
 	}
-	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "t"})
+	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: certifytest.Requester,
+		Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ func CopyRoutes(c *Copies) []Route {
 	}
 	return []Route{
 		{"GET", "/verify/{code}", nil, nil, c.verifyPage},
+		{"GET", "/verify/", nil, nil, c.verifyForm},
 		{"POST", "/v1/copies", clerks, nil, c.issue},
 		{"POST", "/v1/copies/lookup", clerks, nil, c.lookup},
 		{"GET", "/v1/copies/{id}", copyFetchers, copyOffice, c.getCopy},
@@ -75,6 +76,10 @@ func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what string, er
 		c.fail(w, r, http.StatusUnprocessableEntity, "page_too_small",
 			"trang cuối quá hẹp để đóng lời chứng (kiểm tra độ phân giải khi quét); số đã lấy được hủy kèm lý do",
 			"the last page is too narrow for the statement (check the scan's resolution); the number taken was voided with the reason", nil)
+	case errors.Is(err, certify.ErrNoPublicURL):
+		c.fail(w, r, http.StatusConflict, "no_public_url",
+			"chưa cấu hình địa chỉ công khai của trang xác minh (SOHOA_PUBLIC_URL): không cấp bản sao có mã QR dẫn tới địa chỉ không ai truy cập được",
+			"the public address of the verification page is not set (SOHOA_PUBLIC_URL): no copy is issued with a QR code leading to an address nobody can reach", err)
 	case errors.Is(err, certify.ErrUnknownOffice):
 		c.fail(w, r, http.StatusConflict, "no_book", "cơ quan của bạn chưa được cấu hình sổ chứng thực", "your office has no certification book configured", nil)
 	case errors.Is(err, catalog.ErrNotFound):
@@ -86,43 +91,49 @@ func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what string, er
 
 // CopyView is an issued copy as the API shows it.
 type CopyView struct {
-	ID         string    `json:"id"`
-	Code       string    `json:"code"`
-	VerifyURL  string    `json:"verify_url"`
-	PDFURL     string    `json:"pdf_url"`
-	Book       string    `json:"book"`
-	Number     int       `json:"number"`
-	Date       string    `json:"date"`
-	DocumentID string    `json:"document_id"`
-	ResultID   string    `json:"result_id,omitempty"`
-	Validity   string    `json:"validity,omitempty"`
-	WarningAck string    `json:"warning_ack,omitempty"`
-	SHA256     string    `json:"sha256"`
-	Size       int64     `json:"size"`
-	Pages      int       `json:"pages"`
-	IssuedAt   time.Time `json:"issued_at"`
+	ID         string `json:"id"`
+	Code       string `json:"code"`
+	VerifyURL  string `json:"verify_url"`
+	PDFURL     string `json:"pdf_url"`
+	Book       string `json:"book"`
+	Number     int    `json:"number"`
+	Date       string `json:"date"`
+	DocumentID string `json:"document_id"`
+	ResultID   string `json:"result_id,omitempty"`
+	Validity   string `json:"validity,omitempty"`
+	WarningAck string `json:"warning_ack,omitempty"`
+	// NoResultReason is why the copy is linked to no result.
+	NoResultReason string    `json:"no_result_reason,omitempty"`
+	SHA256         string    `json:"sha256"`
+	Size           int64     `json:"size"`
+	Pages          int       `json:"pages"`
+	IssuedAt       time.Time `json:"issued_at"`
 }
 
 func (c *Copies) view(cp catalog.Copy, e catalog.BookEntry) CopyView {
 	v := CopyView{ID: cp.ID, Code: cp.Code, PDFURL: "/v1/copies/" + cp.ID + "/pdf", Book: e.Book, Number: e.Number, Date: e.Date,
 		DocumentID: cp.DocumentID, ResultID: cp.ResultID, Validity: cp.Validity, WarningAck: cp.WarningAck,
-		SHA256: cp.SHA256, Size: cp.Size, Pages: cp.PageCount, IssuedAt: cp.IssuedAt}
+		NoResultReason: e.NoResultReason, SHA256: cp.SHA256, Size: cp.Size, Pages: cp.PageCount, IssuedAt: cp.IssuedAt}
 	if o, ok := c.Service.Offices[cp.OfficeID]; ok {
 		v.VerifyURL = o.VerifyURL + cp.Code
 	}
 	return v
 }
 
-// IssueRequest is the body of POST /v1/copies.
+// IssueRequest is the body of POST /v1/copies: requester, certifier and
+// either result_id or no_result_reason are required (400 naming the
+// fields otherwise); ack_warning is required when the result, or one the
+// original was found to be, is not valid (409 needs_ack).
 type IssueRequest struct {
-	DocumentID string `json:"document_id"`
-	ResultID   string `json:"result_id,omitempty"`
-	Title      string `json:"title,omitempty"`
-	Requester  string `json:"requester,omitempty"`
-	Certifier  string `json:"certifier,omitempty"`
-	Fee        int64  `json:"fee,omitempty"`
-	Notes      string `json:"notes,omitempty"`
-	AckWarning string `json:"ack_warning,omitempty"`
+	DocumentID     string `json:"document_id"`
+	ResultID       string `json:"result_id,omitempty"`
+	NoResultReason string `json:"no_result_reason,omitempty"`
+	Title          string `json:"title,omitempty"`
+	Requester      string `json:"requester,omitempty"`
+	Certifier      string `json:"certifier,omitempty"`
+	Fee            int64  `json:"fee,omitempty"`
+	Notes          string `json:"notes,omitempty"`
+	AckWarning     string `json:"ack_warning,omitempty"`
 }
 
 // issue issues a copy in the caller's office of a document it may see.
@@ -137,7 +148,7 @@ func (c *Copies) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	is, err := c.Service.Issue(ctx, certify.IssueRequest{OfficeID: p.OfficeID, DocumentID: q.DocumentID, ResultID: q.ResultID,
-		Title: q.Title, Requester: q.Requester, Certifier: q.Certifier, Fee: q.Fee, Notes: q.Notes, AckWarning: q.AckWarning,
+		NoResultReason: q.NoResultReason, Offices: p.Visible(), Title: q.Title, Requester: q.Requester, Certifier: q.Certifier, Fee: q.Fee, Notes: q.Notes, AckWarning: q.AckWarning,
 		Actor: p.Actor()})
 	if err != nil {
 		c.failErr(w, r, "tài liệu / document", err)
@@ -249,6 +260,23 @@ type BookLine struct {
 	VoidReason string `json:"void_reason,omitempty"`
 	CopyID     string `json:"copy_id,omitempty"`
 	DocumentID string `json:"document_id"`
+	// What the copy stands on: the result (its code, its validity when
+	// the copy was issued, the acknowledgement of a warning) or the
+	// reason recorded for linking none.
+	ResultID       string `json:"result_id,omitempty"`
+	ResultCode     string `json:"result_code,omitempty"`
+	Validity       string `json:"validity,omitempty"`
+	WarningAck     string `json:"warning_ack,omitempty"`
+	NoResultReason string `json:"no_result_reason,omitempty"`
+	// BookNotes is the notes column as the printed book shows it.
+	BookNotes string `json:"book_notes"`
+}
+
+func bookLine(e catalog.BookEntry) BookLine {
+	return BookLine{Number: e.Number, Date: e.Date, Status: string(e.Status), Title: e.Title, Requester: e.Requester,
+		Certifier: e.Certifier, Fee: e.Fee, Notes: e.Notes, VoidReason: e.VoidReason, CopyID: e.CopyID, DocumentID: e.DocumentID,
+		ResultID: e.ResultID, ResultCode: e.ResultCode, Validity: e.Validity, WarningAck: e.WarningAck,
+		NoResultReason: e.NoResultReason, BookNotes: certify.BookNotes(e)}
 }
 
 // book lists the caller's office's book for a month; ?format=pdf gives
@@ -281,8 +309,7 @@ func (c *Copies) book(w http.ResponseWriter, r *http.Request) {
 	}
 	lines := []BookLine{}
 	for _, e := range entries {
-		lines = append(lines, BookLine{Number: e.Number, Date: e.Date, Status: string(e.Status), Title: e.Title, Requester: e.Requester,
-			Certifier: e.Certifier, Fee: e.Fee, Notes: e.Notes, VoidReason: e.VoidReason, CopyID: e.CopyID, DocumentID: e.DocumentID})
+		lines = append(lines, bookLine(e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"book": office.Book(), "year": year, "month": month, "lines": lines})
 }

@@ -170,7 +170,7 @@ func TestCopiesAPI(t *testing.T) {
 	b, _ := os.ReadFile(blob)
 	b[len(b)/2] ^= 1
 	os.WriteFile(blob, b, 0o644)
-	if resp, body := do("GET", "/verify/"+cv.Code, "", nil); !strings.Contains(string(body), `data-valid="false"`) || strings.Contains(string(body), `class="verdict valid"`) {
+	if resp, body := do("GET", "/verify/"+cv.Code, "", nil); !strings.Contains(string(body), `data-valid="false"`) || strings.Contains(string(body), `class="verdict valid" id="verdict"`) {
 		t.Errorf("tampered copy: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -96,6 +96,7 @@ var access = map[string]string{
 	"GET /readyz":                            "public",
 	"POST /v1/verify":                        "acsu",
 	"GET /verify/{code}":                     "public",
+	"GET /verify/":                           "public",
 	"POST /v1/certbook/{year}/{number}/void": "c",
 	"POST /v1/copies/preview":                "c",
 	"GET /v1/webhooks":                       "as",

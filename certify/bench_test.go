@@ -24,7 +24,8 @@ func BenchmarkIssueWithOCR(b *testing.B) {
 	f.Recognize = pool.Recognize
 	for b.Loop() {
 		doc := f.AddOriginal(b, 2)
-		if _, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "bench"}); err != nil {
+		if _, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: certifytest.Requester,
+			Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -36,7 +37,8 @@ func BenchmarkIssue(b *testing.B) {
 	f := certifytest.New(b, "")
 	doc := f.AddOriginal(b, 2)
 	for b.Loop() {
-		if _, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "bench"}); err != nil {
+		if _, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: certifytest.Requester,
+			Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"github.com/sohoa-vn/sohoa/results"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
 
@@ -87,12 +88,7 @@ func BookReport(w io.Writer, o Office, year, month int, entries []catalog.BookEn
 	header()
 
 	for _, e := range entries {
-		notes := e.Notes
-		if e.Status == catalog.EntryVoided {
-			notes = strings.TrimSpace("Số đã hủy / voided: " + e.VoidReason + " " + notes)
-		} else if e.Status == catalog.EntryPending {
-			notes = strings.TrimSpace("Đang cấp / pending " + notes)
-		}
+		notes := BookNotes(e)
 		fee := ""
 		if e.Fee != 0 {
 			fee = groupThousands(e.Fee)
@@ -140,6 +136,46 @@ func BookReport(w io.Writer, o Office, year, month int, entries []catalog.BookEn
 		return fmt.Errorf("book report: %w", err)
 	}
 	return nil
+}
+
+// validityText is a result's validity in both languages, for the book.
+var validityText = map[string]string{
+	string(results.Valid): "còn hiệu lực / valid", string(results.Expired): "hết hiệu lực / expired",
+	string(results.Revoked): "đã bị thu hồi / revoked", string(results.Replaced): "đã bị thay thế / replaced",
+}
+
+// BookNotes is the notes column of a book line: the state of a number not
+// issued, what the copy stands on (the result's code and its validity when
+// issued, the clerk's acknowledgement of a warning, or the reason recorded
+// for linking no result), then the clerk's notes.
+func BookNotes(e catalog.BookEntry) string {
+	var parts []string
+	switch e.Status {
+	case catalog.EntryVoided:
+		parts = append(parts, "Số đã hủy / voided: "+e.VoidReason)
+	case catalog.EntryPending:
+		parts = append(parts, "Đang cấp / pending")
+	}
+	if e.ResultID != "" {
+		p := "Kết quả / result " + e.ResultCode
+		if e.ResultCode == "" {
+			p = "Kết quả / result " + e.ResultID
+		}
+		if v, ok := validityText[e.Validity]; ok {
+			p += " (" + v + ")"
+		}
+		parts = append(parts, p)
+	}
+	if e.WarningAck != "" {
+		parts = append(parts, "Xác nhận cảnh báo / warning acknowledged: "+e.WarningAck)
+	}
+	if e.NoResultReason != "" {
+		parts = append(parts, "Không gắn kết quả / no result: "+e.NoResultReason)
+	}
+	if n := strings.TrimSpace(e.Notes); n != "" {
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // groupThousands writes 20000 as "20.000", the Vietnamese way.

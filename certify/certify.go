@@ -70,7 +70,10 @@ type Office struct {
 	BookNumber string // e.g. "02": the book is "02-SCTĐT/BS"
 	Template   string // statement template; "" = DefaultTemplate
 	// VerifyURL is the public verification page's base; the code is
-	// appended: "https://dichvu.example.gov.vn/verify/".
+	// appended: "https://dichvu.example.gov.vn/verify/". It is signed
+	// into every copy (the QR code), so it must be an address citizens
+	// and agencies reach: without one, or with an unspecified host
+	// (0.0.0.0, ::), issuance is refused (see CheckVerifyURL).
 	VerifyURL string
 	// ShowRequester puts the requesting person's name on the public
 	// verification page; off by default (personal data).
@@ -125,6 +128,12 @@ var (
 	ErrPageTooSmall = stamp.ErrTooWide
 	// ErrNotReady is returned for a document whose pages are not all OCR'd.
 	ErrNotReady = errors.New("tài liệu chưa xử lý xong / the document is not processed yet")
+	// ErrNoPublicURL is returned by Issue and Preview when the office's
+	// verification address is missing or is no address anyone can reach:
+	// the QR code signed into the copy would lead nowhere.
+	ErrNoPublicURL = errors.New("chưa cấu hình địa chỉ công khai của trang xác minh (SOHOA_PUBLIC_URL, hoặc VerifyURL của cơ quan trong SOHOA_CERTIFY_OFFICES): " +
+		"mã QR ký vào bản sao phải dẫn tới địa chỉ công dân truy cập được / the public address of the verification page is not set " +
+		"(SOHOA_PUBLIC_URL, or the office's VerifyURL in SOHOA_CERTIFY_OFFICES): the QR code signed into the copy must lead to an address citizens can reach")
 )
 
 // Service issues and looks up certified copies.
@@ -148,6 +157,8 @@ type Service struct {
 	// OnIssued, when set, is told of each copy issued (webhooks). It runs
 	// after the copy is recorded; its failure is logged, not returned.
 	OnIssued func(ctx context.Context, c catalog.Copy) error
+
+	qrCache qrCache
 }
 
 func (s *Service) now() time.Time {
@@ -277,15 +288,35 @@ func docMetadata(d catalog.Document) metadata.Metadata {
 }
 
 // IssueRequest asks for one certified copy.
+//
+// A copy stands on something the book records: ResultID, the procedure
+// result the original was found to be, or NoResultReason, why it is linked
+// to none (e.g. the original was issued by another authority). Requester
+// and Certifier are required, as the book's columns are.
+//
+// A result that is not valid (revoked, replaced, and also expired: the
+// copy is legal, but whoever relies on it must not take it for a valid
+// licence) needs AckWarning. So does choosing another result, or none,
+// when the original was found to be such a result (linked to the document,
+// named by a QR code printed on it, or by the number/symbol read from it):
+// the warning cannot be skipped by not choosing it. A document linked to
+// results in the archive is certified as one of them.
 type IssueRequest struct {
 	OfficeID   string
 	DocumentID string // the scanned original
 	ResultID   string // the result it was found to be; "" when none
-	Title      string // the certified document as the book names it; "" = from the result or the metadata
-	Requester  string // person requesting
-	Certifier  string // certifier's name for the book
-	Fee        int64  // đồng
-	Notes      string
+	// NoResultReason is why the copy is linked to no result; required
+	// without ResultID, refused with it.
+	NoResultReason string
+	// Offices are the offices whose results the caller may see (tenancy
+	// of the lookup of what the original was found to be); nil = every
+	// office.
+	Offices   []string
+	Title     string // the certified document as the book names it; "" = from the result or the metadata
+	Requester string // person requesting
+	Certifier string // certifier's name for the book
+	Fee       int64  // đồng
+	Notes     string
 	// AckWarning is the clerk's acknowledgement of a warning about the
 	// result (required when it is expired, revoked or replaced); recorded.
 	AckWarning string
@@ -320,21 +351,20 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	req.ResultID = strings.TrimSpace(req.ResultID)
+	if err := checkRequest(req); err != nil {
+		return Issued{}, err
+	}
+	if _, err := CheckVerifyURL(office.VerifyURL); err != nil {
+		return Issued{}, err
+	}
+	b, err := s.basis(ctx, doc, req)
+	if err != nil {
+		return Issued{}, err
+	}
 	title := strings.TrimSpace(req.Title)
-	validity := ""
-	if req.ResultID != "" {
-		r, err := s.DB.Result(ctx, req.ResultID)
-		if err != nil {
-			return Issued{}, err
-		}
-		v := r.Validity(s.now())
-		validity = string(v)
-		if v != results.Valid && strings.TrimSpace(req.AckWarning) == "" {
-			return Issued{}, fmt.Errorf("%w (%s)", ErrNeedsAck, v)
-		}
-		if title == "" {
-			title = strings.TrimSpace(r.Name + " " + r.NumberSymbol)
-		}
+	if title == "" && b.result != nil {
+		title = strings.TrimSpace(b.result.Name + " " + b.result.NumberSymbol)
 	}
 	if title == "" {
 		m := docMetadata(doc)
@@ -343,15 +373,12 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 			title = doc.SourceName
 		}
 	}
-	ack := ""
-	if validity != "" && validity != string(results.Valid) {
-		ack = strings.TrimSpace(req.AckWarning)
-	}
+	validity, ack := b.validity, b.ack
 
 	at := s.now()
 	entry, err := s.DB.AllocateCertNumber(ctx, catalog.BookEntry{OfficeID: office.ID, Book: office.Book(),
-		DocumentID: doc.ID, ResultID: req.ResultID, Title: title, Requester: req.Requester,
-		Certifier: req.Certifier, Fee: req.Fee, Notes: req.Notes}, at)
+		DocumentID: doc.ID, ResultID: req.ResultID, NoResultReason: strings.TrimSpace(req.NoResultReason), Title: title,
+		Requester: strings.TrimSpace(req.Requester), Certifier: strings.TrimSpace(req.Certifier), Fee: req.Fee, Notes: req.Notes}, at)
 	if err != nil {
 		return Issued{}, err
 	}
@@ -411,7 +438,8 @@ func (s *Service) issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	}
 	c, err := s.DB.IssueCopy(ctx, catalog.Copy{ID: copyID, EntryID: entry.ID, Code: code, BlobKey: info.Key,
 		SHA256: info.SHA256, Size: info.Size, PageCount: len(pages), Validity: validity, WarningAck: ack},
-		req.Actor, map[string]any{"requester": req.Requester, "certifier": req.Certifier})
+		req.Actor, map[string]any{"requester": req.Requester, "certifier": req.Certifier,
+			"no_result_reason": strings.TrimSpace(req.NoResultReason), "found": b.found})
 	if err != nil {
 		return fail(err)
 	}

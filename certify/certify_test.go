@@ -179,7 +179,8 @@ func TestIssue(t *testing.T) {
 	if len(found) != 1 || found[0].Validity != results.Revoked || !found[0].NeedsAck {
 		t.Fatalf("Lookup after revoke = %+v", found)
 	}
-	req := certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, ResultID: r.ID, Actor: "key:clerk1"}
+	req := certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, ResultID: r.ID, Requester: "Nguyễn Văn A",
+		Certifier: "Trần Thị B", Actor: "key:clerk1"}
 	if _, err := svc.Issue(ctx, req); !errors.Is(err, certify.ErrNeedsAck) {
 		t.Fatalf("issue of a revoked original without ack: %v", err)
 	}
@@ -206,11 +207,11 @@ func TestIssue(t *testing.T) {
 	dead, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead.Close()
 	svc.TSAURL = "http://" + dead.Addr().String() + "/"
-	if _, err := svc.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "key:clerk1"}); err == nil {
+	if _, err := svc.Issue(ctx, req); err == nil {
 		t.Fatal("issue with an unreachable TSA succeeded")
 	}
 	svc.TSAURL = ""
-	is4, err := svc.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "key:clerk1"})
+	is4, err := svc.Issue(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,8 @@ func TestIssueCrash(t *testing.T) {
 	if err != nil || len(v) != 1 || v[0].Number != 1 || v[0].VoidReason != catalog.ReasonInterrupted {
 		t.Fatalf("Recover = %+v, %v", v, err)
 	}
-	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "t"})
+	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: certifytest.Requester,
+		Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "t"})
 	if err != nil || is.Entry.Number != 2 {
 		t.Fatalf("after recovery: number %d, %v; want 2", is.Entry.Number, err)
 	}
@@ -330,7 +332,8 @@ func crashChild(dir string) {
 		os.Exit(3)
 	}
 	svc.TSAURL = os.Getenv("SOHOA_CERTIFY_CRASH_TSA")
-	_, err = svc.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: os.Getenv("SOHOA_CERTIFY_CRASH_DOC"), Actor: "child"})
+	_, err = svc.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: os.Getenv("SOHOA_CERTIFY_CRASH_DOC"), Requester: certifytest.Requester,
+		Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "child"})
 	fmt.Fprintln(os.Stderr, "issue returned (it should have been killed):", err)
 	os.Exit(4)
 }
@@ -363,7 +366,8 @@ func TestIssuePageTooSmall(t *testing.T) {
 	if _, err := f.DB.MarkPageOCRed(ctx, "narrow-p1", 0, 0, "ocr/narrow-p1.json"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: "narrow", Actor: "clerk"})
+	_, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: "narrow", Requester: certifytest.Requester,
+		Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "clerk"})
 	if !errors.Is(err, certify.ErrPageTooSmall) {
 		t.Fatalf("Issue on a narrow page = %v, want ErrPageTooSmall", err)
 	}

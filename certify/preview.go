@@ -34,6 +34,9 @@ func (s *Service) preview(ctx context.Context, w io.Writer, req IssueRequest) er
 	if err != nil {
 		return err
 	}
+	if _, err := CheckVerifyURL(office.VerifyURL); err != nil {
+		return err
+	}
 	doc, pages, err := s.ready(ctx, req.DocumentID)
 	if err != nil {
 		return err

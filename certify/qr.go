@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/makiuchi-d/gozxing"
 	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
@@ -34,16 +35,21 @@ func (s *Service) ReadQR(ctx context.Context, documentID string) ([]string, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b, err := s.read(ctx, p.BlobKey)
-		if err != nil {
-			return nil, fmt.Errorf("certify: read QR of %s: %w", documentID, err)
+		texts, ok := s.qrCache.get(p.BlobKey)
+		if !ok {
+			b, err := s.read(ctx, p.BlobKey)
+			if err != nil {
+				return nil, fmt.Errorf("certify: read QR of %s: %w", documentID, err)
+			}
+			img, _, err := image.Decode(bytes.NewReader(b))
+			if err != nil {
+				s.log().Warn("certify: read QR: page image", "page", p.ID, "err", err)
+				continue
+			}
+			texts = DecodeQR(img)
+			s.qrCache.put(p.BlobKey, texts)
 		}
-		img, _, err := image.Decode(bytes.NewReader(b))
-		if err != nil {
-			s.log().Warn("certify: read QR: page image", "page", p.ID, "err", err)
-			continue
-		}
-		for _, t := range DecodeQR(img) {
+		for _, t := range texts {
 			if !seen[t] {
 				seen[t] = true
 				out = append(out, t)
@@ -51,6 +57,33 @@ func (s *Service) ReadQR(ctx context.Context, documentID string) ([]string, erro
 		}
 	}
 	return out, nil
+}
+
+// qrCache keeps the QR codes read from page images by blob key: a key
+// names one image's bytes (content-addressed), so the clerk's page and
+// the issuance that follows decode each page once. Bounded: emptied when
+// full.
+type qrCache struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+const qrCacheSize = 4096
+
+func (c *qrCache) get(key string) ([]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *qrCache) put(key string, v []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= qrCacheSize {
+		c.m = map[string][]string{}
+	}
+	c.m[key] = v
 }
 
 // DecodeQR returns the contents of the QR codes found in img.

@@ -95,7 +95,8 @@ func TestPreview(t *testing.T) {
 	ctx := context.Background()
 	f := certifytest.New(t, "")
 	doc := f.AddOriginal(t, 2)
-	req := certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: "A", Certifier: "B", Actor: "t"}
+	req := certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: "A", Certifier: "B",
+		NoResultReason: certifytest.NoResult, Actor: "t"}
 	if _, err := f.Service.Issue(ctx, req); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,8 @@ func TestVoidNumber(t *testing.T) {
 	ctx := context.Background()
 	f := certifytest.New(t, "")
 	doc := f.AddOriginal(t, 1)
-	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "t"})
+	is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Requester: certifytest.Requester,
+		Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/results"
 	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
@@ -31,7 +33,35 @@ type Verification struct {
 	TrustChecked bool `json:"trust_checked"`
 	// Valid: at least the two signatures, every one intact and, when
 	// roots are configured, trusted; and the stored bytes match SHA256.
+	// It says nothing of the original: see Original and NoResultReason.
 	Valid bool `json:"valid"`
+	// Original is the procedure result the copy was certified from, with
+	// its validity when the copy was issued and now; nil when the copy is
+	// linked to none, and then NoResultReason says why (as recorded).
+	Original       *Original `json:"original,omitempty"`
+	NoResultReason string    `json:"no_result_reason,omitempty"`
+}
+
+// Original is the validity of the result a copy was certified from.
+type Original struct {
+	Name         string `json:"name"`
+	NumberSymbol string `json:"number_symbol"`
+	Issuer       string `json:"issuer"`
+	IssueDate    string `json:"issue_date"`            // YYYY-MM-DD
+	ValidUntil   string `json:"valid_until,omitempty"` // YYYY-MM-DD, the last valid day; "" = no expiry
+	// AtIssue is the validity recorded when the copy was issued (on
+	// IssuedOn); Acknowledged says the clerk acknowledged the warning
+	// about it then.
+	AtIssue      results.Status `json:"at_issue"`
+	IssuedOn     string         `json:"issued_on"`
+	Acknowledged bool           `json:"acknowledged"`
+	// Now is its validity today; Since the day it was revoked or
+	// replaced (from its history), or the day after ValidUntil when
+	// expired.
+	Now   results.Status `json:"now"`
+	Since string         `json:"since,omitempty"`
+	// ReplacedBy names the result that replaced it.
+	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
 // SignatureRow is one signature's status.
@@ -66,6 +96,9 @@ func (s *Service) Verify(ctx context.Context, code string) (Verification, error)
 			v.Requester = e.Requester
 		}
 	}
+	if err := s.original(ctx, &v, c, e); err != nil {
+		return v, fmt.Errorf("certify: verify %s: %w", c.ID, err)
+	}
 	// Reading through the store checks the SHA-256 recorded on write.
 	b, err := s.read(ctx, c.BlobKey)
 	if err != nil {
@@ -88,6 +121,47 @@ func (s *Service) Verify(ctx context.Context, code string) (Verification, error)
 	}
 	v.Valid = ok && n >= 2 && rep.AllIntact() && (s.Roots == nil || rep.AllTrusted())
 	return v, nil
+}
+
+// original fills in what the copy was certified from.
+func (s *Service) original(ctx context.Context, v *Verification, c catalog.Copy, e catalog.BookEntry) error {
+	if c.ResultID == "" {
+		v.NoResultReason = e.NoResultReason
+		if v.NoResultReason == "" {
+			v.NoResultReason = "(không ghi lý do: bản sao cấp trước khi bắt buộc ghi lý do / no reason recorded: issued before one was required)"
+		}
+		return nil
+	}
+	r, err := s.DB.Result(ctx, c.ResultID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	o := &Original{Name: r.Name, NumberSymbol: r.NumberSymbol, Issuer: r.Issuer, IssueDate: r.IssueDate, ValidUntil: r.ValidUntil,
+		AtIssue: results.Status(c.Validity), IssuedOn: e.Date, Acknowledged: c.WarningAck != "", Now: r.Validity(now)}
+	switch o.Now {
+	case results.Expired:
+		if d, err := time.ParseInLocation(results.DateLayout, r.ValidUntil, results.Vietnam); err == nil {
+			o.Since = d.AddDate(0, 0, 1).Format(results.DateLayout)
+		}
+	case results.Revoked, results.Replaced:
+		evs, err := s.DB.ResultHistory(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if ev.Action == results.ActionRevoke || ev.Action == results.ActionReplace {
+				o.Since = results.Today(ev.At)
+			}
+		}
+		if r.ReplacedBy != "" {
+			if by, err := s.DB.Result(ctx, r.ReplacedBy); err == nil {
+				o.ReplacedBy = strings.TrimSpace(by.Name + " " + by.NumberSymbol)
+			}
+		}
+	}
+	v.Original = o
+	return nil
 }
 
 // CopyPDF returns a copy's record (for serving its PDF).

@@ -41,7 +41,7 @@ type Config struct {
 	DataDir      string `env:"SOHOA_DATA_DIR" doc:"$XDG_DATA_HOME/sohoa or ~/.local/share/sohoa" en:"data directory: SQLite catalog, local blobs, demo identities, temporary files" vi:"thư mục dữ liệu: danh mục SQLite, tệp lưu cục bộ, định danh DEMO, tệp tạm"`
 	MetricsAddr  string `env:"SOHOA_METRICS_ADDR" envDefault:"127.0.0.1:9101" en:"where /metrics, /healthz and /readyz listen, apart from the API" vi:"địa chỉ của /metrics, /healthz và /readyz, tách khỏi API"`
 	PProf        bool   `env:"SOHOA_PPROF" envDefault:"false" en:"serve Go's profiler under /debug/pprof/ on the metrics address" vi:"bật trình phân tích hiệu năng của Go tại /debug/pprof/ trên địa chỉ metrics"`
-	PublicURL    string `env:"SOHOA_PUBLIC_URL" en:"public address of the verification pages, printed in QR codes (empty: the API's address)" vi:"địa chỉ công khai của trang xác minh, in trong mã QR (trống: địa chỉ của API)"`
+	PublicURL    string `env:"SOHOA_PUBLIC_URL" en:"public address of the verification pages, signed into every certified copy's QR code; required to issue copies (refused when empty or 0.0.0.0/::, warned of when loopback)" vi:"địa chỉ công khai của trang xác minh, ký vào mã QR của mọi bản sao chứng thực; bắt buộc để cấp bản sao (từ chối khi trống hoặc 0.0.0.0/::, cảnh báo khi là loopback)"`
 	TLSCert      string `env:"SOHOA_TLS_CERT" en:"TLS certificate (PEM) of the API" vi:"chứng thư TLS (PEM) của API"`
 	TLSKey       string `env:"SOHOA_TLS_KEY" en:"TLS private key (PEM) of the API" vi:"khóa bí mật TLS (PEM) của API"`
 	InsecureHTTP bool   `env:"SOHOA_INSECURE_HTTP" envDefault:"false" en:"allow plain HTTP on a non-loopback address (TLS ends at a proxy)" vi:"cho phép HTTP không mã hóa trên địa chỉ không phải loopback (TLS kết thúc ở proxy)"`

@@ -165,6 +165,7 @@ func TestComposeFile(t *testing.T) {
 	env := map[string]string{
 		"SOHOA_IMAGE": "sohoa:test", "MINIO_ROOT_USER": "u", "MINIO_ROOT_PASSWORD": "p",
 		"POSTGRES_PASSWORD": "p", "SOHOA_SIGN_PASSWORD": "p", "SOHOA_CERTIFIER_PASSWORD": "p", "SOHOA_WEBHOOK_KEY": "k",
+		"SOHOA_PUBLIC_URL": "https://dichvucong.example.gov.vn",
 	}
 	abs, _ := filepath.Abs("compose.yaml")
 	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{

@@ -279,6 +279,8 @@ func newClusterWith(t *testing.T, opt options) *cluster {
 		"SOHOA_OCR_ENGINE=benchmark",
 		"SOHOA_RECONCILE_INTERVAL=5s",
 		"SOHOA_METRICS_ADDR=127.0.0.1:0",
+		// The verification address signed into copies (loopback: warned of).
+		"SOHOA_PUBLIC_URL=http://" + c.apiAddr,
 	}
 	c.env = append(c.env, opt.env...)
 	c.startAPI()

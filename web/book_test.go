@@ -106,7 +106,8 @@ func TestBookPreviewQR(t *testing.T) {
 		t.Errorf("audit %+v, %v", au, err)
 	}
 	// The next issuance takes number 2: the voided 1 is no gap.
-	if is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc, Actor: "t"}); err != nil || is.Entry.Number != 2 {
+	if is, err := f.Service.Issue(ctx, certify.IssueRequest{OfficeID: certifytest.Office, DocumentID: doc,
+		Requester: certifytest.Requester, Certifier: certifytest.Certifier, NoResultReason: certifytest.NoResult, Actor: "t"}); err != nil || is.Entry.Number != 2 {
 		t.Errorf("next issue: %d, %v", is.Entry.Number, err)
 	}
 }

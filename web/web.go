@@ -92,6 +92,12 @@ func (s *Server) Handler() http.Handler {
 	s.tpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"vn":   func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
 		"code": certify.GroupCode,
+		// The notes column of the book, as the printed book shows it
+		// (the state of a number not issued is its own column here).
+		"booknotes": func(e catalog.BookEntry) string {
+			e.Status = catalog.EntryIssued
+			return certify.BookNotes(e)
+		},
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -263,6 +269,9 @@ type queueView struct {
 	History   []catalog.Copy
 	CanUpload bool
 	Uploaded  string
+	// URLWarning and URLRefused: see docView.
+	URLWarning *certify.URLWarning
+	URLRefused bool
 }
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
@@ -273,8 +282,11 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		var h []catalog.Copy
 		h, err = s.Service.DB.Copies(ctx, p.Visible(), 50)
 		if err == nil {
-			s.render(w, r, http.StatusOK, "queue.html", queueView{Queue: q, History: h, CanUpload: s.Upload != nil,
-				Uploaded: r.URL.Query().Get("uploaded")}, "")
+			v := queueView{Queue: q, History: h, CanUpload: s.Upload != nil, Uploaded: r.URL.Query().Get("uploaded")}
+			var uerr error
+			v.URLWarning, uerr = s.Service.PublicURLStatus(p.OfficeID)
+			v.URLRefused = errors.Is(uerr, certify.ErrNoPublicURL)
+			s.render(w, r, http.StatusOK, "queue.html", v, "")
 			return
 		}
 	}
@@ -350,6 +362,30 @@ type docView struct {
 	Findings []certify.Finding
 	Copies   []catalog.Copy
 	Query    certify.LookupRequest
+	// Form is what the clerk typed, shown again when issuance is refused.
+	Form issueForm
+	// Chosen is the result chosen in the form: the first found, else none
+	// ("" with no finding: the clerk must choose, "no result" is never
+	// preselected).
+	Chosen string
+	// URLWarning warns that the verification address signed into copies
+	// is not public; URLRefused says issuance is refused for want of one.
+	URLWarning *certify.URLWarning
+	URLRefused bool
+}
+
+// issueForm is the issue form's fields.
+type issueForm struct {
+	ResultID, NoResultReason, Title, Requester, Certifier, Fee, Notes, AckNote string
+	Ack, NoResult                                                              bool
+}
+
+func formOf(r *http.Request) issueForm {
+	f := issueForm{ResultID: r.FormValue("result_id"), NoResultReason: strings.TrimSpace(r.FormValue("no_result_reason")),
+		Title: r.FormValue("title"), Requester: r.FormValue("requester"), Certifier: r.FormValue("certifier"),
+		Fee: r.FormValue("fee"), Notes: r.FormValue("notes"), AckNote: r.FormValue("ack_note"), Ack: r.FormValue("ack") == "1"}
+	f.NoResult = r.Form.Has("result_id") && f.ResultID == ""
+	return f
 }
 
 // visibleDoc returns the document if the clerk may see it.
@@ -366,19 +402,32 @@ func (s *Server) visibleDoc(r *http.Request, id string) (catalog.Document, error
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	d, err := s.visibleDoc(r, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.documentPage(w, r, d, nil, http.StatusOK, "")
+}
+
+// documentPage renders an original's page; form, when set, refills the
+// issue form (issuance refused with errMsg).
+func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, d catalog.Document, form *issueForm, status int, errMsg string) {
+	ctx := r.Context()
 	qv := r.URL.Query()
 	q := certify.LookupRequest{DocumentID: d.ID, Code: qv.Get("code"), NumberSymbol: qv.Get("number"), Issuer: qv.Get("issuer"),
 		IssueDate: qv.Get("date"), Offices: sessionOf(r).P.Visible()}
 	v := docView{Doc: d, Query: q}
-	errMsg := ""
-	if v.Findings, err = s.Service.Lookup(ctx, q); err != nil {
+	var err error
+	if v.Findings, err = s.Service.Lookup(ctx, q); err != nil && errMsg == "" {
 		errMsg = err.Error()
+	}
+	if len(v.Findings) > 0 {
+		v.Chosen = v.Findings[0].Result.ID
+	}
+	if form != nil {
+		v.Form = *form
+		v.Chosen = form.ResultID
 	}
 	pages, err := s.Service.DB.Pages(ctx, d.ID)
 	if err != nil {
@@ -393,7 +442,9 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "document.html", v, errMsg)
+	v.URLWarning, err = s.Service.PublicURLStatus(sessionOf(r).P.OfficeID)
+	v.URLRefused = errors.Is(err, certify.ErrNoPublicURL)
+	s.render(w, r, status, "document.html", v, errMsg)
 }
 
 // pageImage serves a page image of an original, for the preview.
@@ -429,26 +480,50 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := sessionOf(r).P
-	resultID := r.FormValue("result_id")
-	if resultID != "" {
-		if office, err := s.Service.DB.ResultOffice(r.Context(), resultID); err != nil || !p.CanSee(office) {
+	form := formOf(r)
+	if form.ResultID != "" {
+		if office, err := s.Service.DB.ResultOffice(r.Context(), form.ResultID); err != nil || !p.CanSee(office) {
 			s.fail(w, r, catalog.ErrNotFound)
 			return
 		}
 	}
-	fee, _ := strconv.ParseInt(strings.ReplaceAll(r.FormValue("fee"), ".", ""), 10, 64)
+	reason := ""
+	if form.ResultID == "" {
+		reason = form.NoResultReason // typed beside "no result"; ignored with a result
+	}
+	fee, _ := strconv.ParseInt(strings.ReplaceAll(form.Fee, ".", ""), 10, 64)
 	ack := ""
-	if r.FormValue("ack") == "1" {
-		ack = strings.TrimSpace(r.FormValue("ack_note"))
+	if form.Ack {
+		ack = strings.TrimSpace(form.AckNote)
 		if ack == "" {
 			ack = "Đã xác nhận cảnh báo / warning acknowledged"
 		}
 	}
-	is, err := s.Service.Issue(r.Context(), certify.IssueRequest{OfficeID: p.OfficeID, DocumentID: d.ID, ResultID: resultID,
-		Title: r.FormValue("title"), Requester: r.FormValue("requester"), Certifier: r.FormValue("certifier"), Fee: fee,
-		Notes: r.FormValue("notes"), AckWarning: ack, Actor: p.Actor() + " web"})
+	is, err := s.Service.Issue(r.Context(), certify.IssueRequest{OfficeID: p.OfficeID, DocumentID: d.ID, ResultID: form.ResultID,
+		NoResultReason: reason, Offices: p.Visible(), Title: form.Title, Requester: form.Requester, Certifier: form.Certifier,
+		Fee: fee, Notes: form.Notes, AckWarning: ack, Actor: p.Actor() + " web"})
 	if err != nil {
-		s.fail(w, r, err)
+		// What the clerk can put right is shown on the form, filled in again.
+		l := s.lang(w, r)
+		var ps results.Problems
+		switch {
+		case errors.As(err, &ps):
+			var msgs []string
+			for _, pr := range ps {
+				if l == "en" {
+					msgs = append(msgs, pr.EN)
+				} else {
+					msgs = append(msgs, pr.VI)
+				}
+			}
+			s.documentPage(w, r, d, &form, http.StatusBadRequest, strings.Join(msgs, "; "))
+		case errors.Is(err, certify.ErrNeedsAck):
+			s.documentPage(w, r, d, &form, http.StatusConflict, texts[l]["needack"])
+		case errors.Is(err, certify.ErrNoPublicURL):
+			s.documentPage(w, r, d, &form, http.StatusConflict, texts[l]["nopublicurl"])
+		default:
+			s.fail(w, r, err)
+		}
 		return
 	}
 	http.Redirect(w, r, "/clerk/copies/"+is.Copy.ID, http.StatusSeeOther)

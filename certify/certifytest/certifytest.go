@@ -32,6 +32,14 @@ import (
 // Office is the office the fixture configures.
 const Office = "ubnd-p1"
 
+// What a test copy's book line records when it is linked to no result.
+const (
+	Requester = "Nguyễn Văn Dân"
+	Certifier = "Trần Thị Chứng"
+	// NoResult is the reason recorded for a copy linked to no result.
+	NoResult = "Bản chính do cơ quan khác cấp / the original was issued by another authority"
+)
+
 // Fixture is a service with its parts.
 type Fixture struct {
 	Service *certify.Service

@@ -51,21 +51,24 @@ func (s *system) certifyService(roots *x509.CertPool) (*certify.Service, error) 
 			roots.AddCert(root)
 		}
 	}
-	return &certify.Service{
+	svc := &certify.Service{
 		DB: s.catalog, Store: s.store, Offices: offices,
 		Certifier: certifier, Agency: agency, TSAURL: s.cfg.TSAURL, Roots: roots,
 		TempDir: filepath.Join(s.cfg.DataDir, "tmp"), Log: s.log,
-	}, nil
+	}
+	svc.LogPublicURLs()
+	return svc, nil
 }
 
 // offices reads SOHOA_CERTIFY_OFFICES (a JSON object of certify.Office by
-// id), or makes one office from SOHOA_OFFICE and SOHOA_OFFICE_NAME.
+// id), or makes one office from SOHOA_OFFICE and SOHOA_OFFICE_NAME. The
+// verification address is SOHOA_PUBLIC_URL, never the listen address (it
+// is signed into every copy); without it certify refuses to issue.
 func (s *system) offices() (map[string]certify.Office, error) {
-	verifyURL := s.cfg.PublicURL
-	if verifyURL == "" && s.listener != nil {
-		verifyURL = s.URL()
+	verifyURL := ""
+	if u := strings.TrimSpace(s.cfg.PublicURL); u != "" {
+		verifyURL = strings.TrimRight(u, "/") + "/verify/"
 	}
-	verifyURL = strings.TrimRight(verifyURL, "/") + "/verify/"
 	if s.cfg.CertifyOffices == "" {
 		return map[string]certify.Office{s.cfg.Office: {
 			ID: s.cfg.Office, Name: s.cfg.OfficeName, BookNumber: s.cfg.BookNumber, VerifyURL: verifyURL,

@@ -104,7 +104,10 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config.Config) {
 	}
 
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	apiCfg.Addr, workerCfg.Addr = "127.0.0.1:0", "127.0.0.1:0"
+	apiCfg.Addr, workerCfg.Addr = freeAddr(t), "127.0.0.1:0"
+	// Copies carry the verification address signed in: a known one (here
+	// the API's, loopback: issued with a warning).
+	apiCfg.PublicURL = "http://" + apiCfg.Addr
 	apiCfg.DataDir, workerCfg.DataDir = filepath.Join(dir, "data"), filepath.Join(dir, "data")
 	apiCfg.MetricsAddr, workerCfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
 	apiSys, err := startSystem(ctx, apiCfg, log)
@@ -466,7 +469,8 @@ func checkCertifiedCopy(t *testing.T, base, token string, docs []demoDocument, o
 	resp.Body.Close()
 	secret = []byte(sub.Secret)
 
-	resp = do("POST", base+"/v1/copies", `{"document_id":"`+id+`","requester":"Nguyễn Văn Dân","certifier":"Trần Thị Chứng"}`)
+	resp = do("POST", base+"/v1/copies", `{"document_id":"`+id+`","requester":"Nguyễn Văn Dân","certifier":"Trần Thị Chứng",`+
+		`"no_result_reason":"Bản chính do cơ quan khác cấp"}`)
 	var cp struct {
 		ID        string `json:"id"`
 		Number    int    `json:"number"`

@@ -58,29 +58,38 @@ type BookEntry struct {
 	Status     EntryStatus
 	DocumentID string // the scanned original
 	ResultID   string // the procedure result it was found to be, if any
-	Title      string // the certified document, as the book shows it
-	Requester  string // person requesting the copy
-	Certifier  string // who certifies
-	Fee        int64  // in đồng
-	Notes      string
-	VoidReason string
-	CopyID     string // the issued copy; "" otherwise
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// NoResultReason is why the copy is linked to no result (e.g. the
+	// original was issued by another authority); "" with a result.
+	NoResultReason string
+	Title          string // the certified document, as the book shows it
+	Requester      string // person requesting the copy
+	Certifier      string // who certifies
+	Fee            int64  // in đồng
+	Notes          string
+	VoidReason     string
+	CopyID         string // the issued copy; "" otherwise
+	// Read from the issued copy and its result, for the book: the
+	// result's code, its validity when the copy was issued and the
+	// clerk's acknowledgement of a warning about it.
+	ResultCode, Validity, WarningAck string
+	CreatedAt                        time.Time
+	UpdatedAt                        time.Time
 }
 
 const entryColumns = `e.id, e.office_id, e.year, e.book, e.number, e.day, e.status, e.document_id, e.result_id,
-	e.title, e.requester, e.certifier, e.fee, e.notes, e.void_reason, c.id, e.created_at, e.updated_at`
+	e.no_result_reason, e.title, e.requester, e.certifier, e.fee, e.notes, e.void_reason, c.id, r.code, c.validity,
+	c.warning_ack, e.created_at, e.updated_at`
 
-const entryFrom = ` FROM cert_entries e LEFT JOIN copies c ON c.entry_id = e.id`
+const entryFrom = ` FROM cert_entries e LEFT JOIN copies c ON c.entry_id = e.id LEFT JOIN results r ON r.id = e.result_id`
 
 func scanEntry(s scanner) (BookEntry, error) {
 	var e BookEntry
-	var result, copyID sql.NullString
+	var result, copyID, code, validity, ack sql.NullString
 	err := s.Scan(&e.ID, &e.OfficeID, &e.Year, &e.Book, &e.Number, &e.Date, &e.Status, &e.DocumentID, &result,
-		&e.Title, &e.Requester, &e.Certifier, &e.Fee, &e.Notes, &e.VoidReason, &copyID,
-		timeScanner{&e.CreatedAt}, timeScanner{&e.UpdatedAt})
+		&e.NoResultReason, &e.Title, &e.Requester, &e.Certifier, &e.Fee, &e.Notes, &e.VoidReason, &copyID, &code, &validity,
+		&ack, timeScanner{&e.CreatedAt}, timeScanner{&e.UpdatedAt})
 	e.ResultID, e.CopyID = result.String, copyID.String
+	e.ResultCode, e.Validity, e.WarningAck = code.String, validity.String, ack.String
 	return e, err
 }
 
@@ -96,6 +105,7 @@ func (db *DB) AllocateCertNumber(ctx context.Context, e BookEntry, at time.Time)
 	e.Year = at.In(results.Vietnam).Year()
 	e.Date = results.Today(at)
 	e.Status, e.VoidReason, e.CopyID = EntryPending, "", ""
+	e.ResultCode, e.Validity, e.WarningAck = "", "", ""
 	e.CreatedAt = now()
 	e.UpdatedAt = e.CreatedAt
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -111,10 +121,10 @@ func (db *DB) AllocateCertNumber(ctx context.Context, e BookEntry, at time.Time)
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO cert_entries (id, office_id, year, book, number, day, status, document_id,
-			result_id, title, requester, certifier, fee, notes, void_reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $14, 'pending', $6, $7, $8, $9, $10, $11, $12, '', $13, $13)`,
+			result_id, title, requester, certifier, fee, notes, void_reason, created_at, updated_at, no_result_reason)
+			VALUES ($1, $2, $3, $4, $5, $14, 'pending', $6, $7, $8, $9, $10, $11, $12, '', $13, $13, $15)`,
 			e.ID, e.OfficeID, e.Year, e.Book, e.Number, e.DocumentID, nullString(e.ResultID),
-			e.Title, e.Requester, e.Certifier, e.Fee, e.Notes, db.ts(e.CreatedAt), e.Date)
+			e.Title, e.Requester, e.Certifier, e.Fee, e.Notes, db.ts(e.CreatedAt), e.Date, e.NoResultReason)
 		return err
 	})
 	if err != nil {

@@ -213,6 +213,45 @@ func testCertBook(t *testing.T, newURL func(t *testing.T) string) {
 		}
 	})
 
+	// What a copy stands on is kept in the book: the reason when it is
+	// linked to no result; the result's code, its validity when issued
+	// and the acknowledgement when it is.
+	t.Run("Basis", func(t *testing.T) {
+		db := openBook(t, newURL(t))
+		r, err := db.CreateResult(ctx, results.Result{Code: "KQ-77", OfficeID: "o", OwnerID: "1", ProcedureCode: "p",
+			Name: "Giấy phép", NumberSymbol: "7/GP", Issuer: "UBND", IssueDate: "2024-01-02", ValidUntil: "2025-01-02"},
+			results.Event{Actor: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const reason = "bản chính do cơ quan khác cấp / issued by another authority"
+		e1, err := db.AllocateCertNumber(ctx, catalog.BookEntry{OfficeID: "o", Book: testBook, DocumentID: "orig",
+			NoResultReason: reason, Requester: "A", Certifier: "B"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2, err := db.AllocateCertNumber(ctx, catalog.BookEntry{OfficeID: "o", Book: testBook, DocumentID: "orig",
+			ResultID: r.ID, Requester: "A", Certifier: "B"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IssueCopy(ctx, catalog.Copy{EntryID: e2.ID, Code: "BASIS2", BlobKey: "k", SHA256: "s",
+			Validity: "expired", WarningAck: "công dân biết giấy phép đã hết hạn"}, "clerk", nil); err != nil {
+			t.Fatal(err)
+		}
+		got1, err := db.CertEntry(ctx, e1.ID)
+		if err != nil || got1.NoResultReason != reason || got1.ResultID != "" || got1.ResultCode != "" {
+			t.Fatalf("entry without a result = %+v, %v", got1, err)
+		}
+		book, err := db.CertEntries(ctx, "o", testBook, time.Now().In(vn).Year(), 0)
+		if err != nil || len(book) != 2 {
+			t.Fatalf("book = %+v, %v", book, err)
+		}
+		if b := book[1]; b.ResultCode != "KQ-77" || b.Validity != "expired" || b.WarningAck == "" || b.NoResultReason != "" {
+			t.Fatalf("entry of an expired result = %+v", b)
+		}
+	})
+
 	t.Run("Queue", func(t *testing.T) {
 		db := openBook(t, newURL(t))
 		if _, err := db.ClaimBatchOffice(ctx, "b", "o"); err != nil {
