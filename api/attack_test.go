@@ -183,6 +183,24 @@ func TestVerifyPageAttacks(t *testing.T) {
 			t.Fatalf("%s: %v", c.class, err)
 		}
 		put(t, attacked)
+		// A signature row is not shown intact when changes it does not allow follow it.
+		v, err := f.Service.Verify(ctx, is.Copy.Code)
+		if err != nil {
+			t.Fatalf("%s: %v", c.class, err)
+		}
+		if rep, err := sign.Verify(bytes.NewReader(attacked), int64(len(attacked)), nil); err == nil {
+			var sigs []sign.SignatureReport
+			for _, sr := range rep.Signatures {
+				if sr.Kind == "signature" {
+					sigs = append(sigs, sr)
+				}
+			}
+			for i, row := range v.Signatures {
+				if i < len(sigs) && len(sigs[i].Modifications) > 0 && row.Intact {
+					t.Errorf("%s: signature %d is shown intact although %v changed after it", c.class, i+1, sigs[i].Modifications)
+				}
+			}
+		}
 		// With the trust roots configured, and without (then only integrity is checked).
 		for _, trust := range []bool{true, false} {
 			f.Service.Roots = nil
@@ -190,7 +208,8 @@ func TestVerifyPageAttacks(t *testing.T) {
 				f.Service.Roots = roots
 			}
 			body := page(t)
-			if !strings.Contains(body, `data-valid="false"`) || strings.Contains(body, `class="verdict valid"`) {
+			// The copy's verdict; the original's validity has a box of its own (id="original").
+			if !strings.Contains(body, `id="verdict" data-valid="false"`) || strings.Contains(body, `class="verdict valid" id="verdict"`) {
 				t.Errorf("%s (roots configured: %v): /verify/%s shows the attacked copy as valid", c.class, trust, is.Copy.Code)
 			}
 		}

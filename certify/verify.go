@@ -115,9 +115,13 @@ func (s *Service) Verify(ctx context.Context, code string) (Verification, error)
 			continue
 		}
 		n++
+		// A signature whose bytes check out is still not intact for a
+		// reader when something it does not allow changed after it
+		// (a shadow attack) or it lists a problem.
+		intact := sr.Intact && sr.CoversRevision && len(sr.Modifications) == 0 && len(sr.Problems) == 0
 		v.Signatures = append(v.Signatures, SignatureRow{Signer: sr.SignerSubject, Name: sr.Name, Time: sr.ClaimedTime,
-			Level: sr.Level, Intact: sr.Intact && sr.CoversRevision, Trusted: sr.Trusted})
-		ok = ok && sr.Intact && sr.CoversRevision && (s.Roots == nil || sr.Trusted)
+			Level: sr.Level, Intact: intact, Trusted: sr.Trusted})
+		ok = ok && intact && (s.Roots == nil || sr.Trusted)
 	}
 	v.Valid = ok && n >= 2 && rep.AllIntact() && (s.Roots == nil || rep.AllTrusted())
 	return v, nil
