@@ -24,6 +24,9 @@ func TestQCPolicyFlags(t *testing.T) {
 		{"slight skew passes", DefaultQCPolicy(), ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: 2.9}}, nil, false},
 		{"own skew limit", QCPolicy{Hold: QCFlags, MaxSkew: 1}, ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: 1.5}}, []string{"skewed"}, true},
 		{"two flags", DefaultQCPolicy(), ocr.Page{Words: words, NeedsReview: true, Preprocess: ocr.Applied{Skew: 6}}, []string{"low_confidence", "skewed"}, true},
+		{"skewed 30°", DefaultQCPolicy(), ocr.Page{Words: words, Preprocess: ocr.Applied{Skew: 30}}, []string{"skewed"}, true},
+		{"orientation unsure", DefaultQCPolicy(), ocr.Page{Words: words, Preprocess: ocr.Applied{OrientationUnsure: true}}, []string{"orientation"}, true},
+		{"turned and sure", DefaultQCPolicy(), ocr.Page{Words: words, MeanConf: 90, Preprocess: ocr.Applied{Rotation: 90, OrientationConf: 15}}, nil, false},
 		{"flagged, not held", QCPolicy{Hold: []string{"unreadable"}}, ocr.Page{Blank: true}, []string{"blank"}, false},
 		{"zero policy holds nothing", QCPolicy{}, ocr.Page{NeedsReview: true}, []string{"unreadable"}, false},
 	} {
