@@ -1,10 +1,13 @@
 package worker
 
 import (
+	"context"
 	"slices"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/internal/officetest"
 	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
 
 func TestQCPolicyFlags(t *testing.T) {
@@ -54,6 +57,34 @@ func TestParseQCHold(t *testing.T) {
 		got, err := ParseQCHold(tc.in)
 		if (err == nil) != tc.ok || !slices.Equal(got, tc.want) {
 			t.Errorf("ParseQCHold(%q) = %v, %v; want %v ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestQCFlagsRealTilts: a decree LibreOffice typeset, tilted by
+// ImageMagick as a sheet fed crooked, is flagged skewed beyond the
+// default 3° at every angle up to 45° (the ±7° deskew search used to miss
+// 10°), not under it, and a page turned a quarter is set upright without
+// a flag.
+func TestQCFlagsRealTilts(t *testing.T) {
+	pool, err := ocr.NewPool(ocr.Config{Workers: 2, Preprocess: ocr.DefaultPreprocess()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	page := officetest.Pages(t, officetest.Decree, 200, true)[0]
+	for _, tc := range []struct {
+		deg    float64
+		skewed bool
+	}{{2, false}, {-4, true}, {10, true}, {-30, true}, {90, false}} {
+		p, err := pool.Recognize(context.Background(), officetest.Turn(t, page, tc.deg, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags, _ := DefaultQCPolicy().Flags(p)
+		if slices.Contains(flags, catalog.QCSkewed) != tc.skewed || slices.Contains(flags, catalog.QCOrientation) {
+			t.Errorf("tilted %g°: flags %v (skew %.2f, rotation %d), want skewed %v and no orientation flag",
+				tc.deg, flags, p.Preprocess.Skew, p.Preprocess.Rotation, tc.skewed)
 		}
 	}
 }
