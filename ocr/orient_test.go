@@ -3,8 +3,6 @@ package ocr
 import (
 	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -169,7 +167,7 @@ func TestOrientationUnsure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	img := blotches(t)
+	img := officetest.Blotches(t)
 	p, err := pool.Recognize(context.Background(), img)
 	if err != nil {
 		t.Fatal(err)
@@ -186,19 +184,4 @@ func TestOrientationUnsure(t *testing.T) {
 	if p.Preprocess.OrientationUnsure {
 		t.Errorf("notice: unsure (conf %.2f)", p.Preprocess.OrientationConf)
 	}
-}
-
-// blotches is an A4 200 dpi bilevel page of blurred noise thresholded
-// into blotches, with ImageMagick.
-func blotches(t *testing.T) []byte {
-	officetest.Need(t, "convert")
-	out := filepath.Join(t.TempDir(), "blotches.png")
-	officetest.Run(t, "convert", "-size", "1654x2339", "-seed", "7", "xc:gray50", "+noise", "Random",
-		"-colorspace", "Gray", "-blur", "0x12", "-normalize", "-threshold", "60%", "-negate", "-type", "bilevel",
-		"-density", "200", "-units", "PixelsPerInch", out)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

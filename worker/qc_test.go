@@ -64,8 +64,8 @@ func TestParseQCHold(t *testing.T) {
 // TestQCFlagsRealTilts: a decree LibreOffice typeset, tilted by
 // ImageMagick as a sheet fed crooked, is flagged skewed beyond the
 // default 3° at every angle up to 45° (the ±7° deskew search used to miss
-// 10°), not under it, and a page turned a quarter is set upright without
-// a flag.
+// 10°), not under it; a page turned a quarter is set upright without a
+// flag, and one that cannot be set upright is held for review.
 func TestQCFlagsRealTilts(t *testing.T) {
 	pool, err := ocr.NewPool(ocr.Config{Workers: 2, Preprocess: ocr.DefaultPreprocess()})
 	if err != nil {
@@ -86,5 +86,13 @@ func TestQCFlagsRealTilts(t *testing.T) {
 			t.Errorf("tilted %g°: flags %v (skew %.2f, rotation %d), want skewed %v and no orientation flag",
 				tc.deg, flags, p.Preprocess.Skew, p.Preprocess.Rotation, tc.skewed)
 		}
+	}
+	// A page of ink without text cannot be set upright: it is held.
+	p, err := pool.Recognize(context.Background(), officetest.Blotches(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flags, hold := DefaultQCPolicy().Flags(p); !slices.Contains(flags, catalog.QCOrientation) || !hold {
+		t.Errorf("blotches: flags %v, hold %v; want %q, held", flags, hold, catalog.QCOrientation)
 	}
 }

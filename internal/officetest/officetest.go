@@ -206,3 +206,19 @@ func fodt(doc Doc) string {
 	b.WriteString("</office:text></office:body></office:document>\n")
 	return b.String()
 }
+
+// Blotches is an A4 200 dpi bilevel page with ink and no text, as a
+// photograph or a stain scans: ImageMagick's blurred noise thresholded
+// into blotches.
+func Blotches(t testing.TB) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "blotches.png")
+	Run(t, "convert", "-size", "1654x2339", "-seed", "7", "xc:gray50", "+noise", "Random",
+		"-colorspace", "Gray", "-blur", "0x12", "-normalize", "-threshold", "60%", "-negate", "-type", "bilevel",
+		"-density", "200", "-units", "PixelsPerInch", out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
