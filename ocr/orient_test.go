@@ -151,6 +151,20 @@ func TestGeometryRealPages(t *testing.T) {
 			t.Errorf("turned %g°: rotation %d, skew %.2f, unsure %v; want rotation %d, skew %g",
 				tc.deg, p.Preprocess.Rotation, p.Preprocess.Skew, p.Preprocess.OrientationUnsure, tc.rotation, tc.skew)
 		}
+		// On the page as it reads, the heading is at the top, centred.
+		fw, fh := p.Upright()
+		for _, w := range p.Words {
+			if w.Text != "QUYẾT" {
+				continue
+			}
+			b := w.Box
+			if tc.rotation != 0 || tc.skew != 0 {
+				b = w.Upright
+			}
+			if cx := (b.Min.X + b.Max.X) / 2; b.Max.Y > fh/3 || cx < fw/4 || cx > fw*3/4 {
+				t.Errorf("turned %g°: %q at %v on the upright %dx%d page, want at the top, centred", tc.deg, w.Text, b, fw, fh)
+			}
+		}
 		for _, want := range []string{"QUYẾT ĐỊNH", "Điều 2. Giao Sở Nội vụ"} {
 			if !strings.Contains(p.Text, want) {
 				t.Errorf("turned %g°: text lacks %q:\n%s", tc.deg, want, p.Text)

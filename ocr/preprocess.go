@@ -28,7 +28,9 @@ type Preprocess struct {
 	// not recognised.
 	Blank bool `json:"blank"`
 	// Orientation detects pages turned by 90, 180 or 270 degrees and turns
-	// them upright (Tesseract's orientation detection, osd.traineddata).
+	// them upright (Leptonica, then Tesseract's OSD where Leptonica cannot
+	// decide; see orient.go); a page neither can tell is flagged
+	// Applied.OrientationUnsure.
 	Orientation bool `json:"orientation"`
 	// Deskew straightens pages tilted by up to 45 degrees.
 	Deskew bool `json:"deskew"`
