@@ -35,7 +35,7 @@ type QCQueuer interface {
 }
 
 // QC is the archivists' quality-control queue: pages OCR flagged (blank,
-// unreadable, low confidence, skewed) hold their document before assembly
+// unreadable, low confidence, skewed, orientation unknown) hold their document before assembly
 // and signing until an archivist accepts them or replaces them with a
 // rescan. Every decision goes to the audit log.
 type QC struct {

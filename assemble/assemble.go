@@ -280,18 +280,25 @@ func (p *pdf) writePage(num int, pg Page) error {
 	if err != nil {
 		return err
 	}
+	pl := place(pg.OCR, img.width, img.height)
+	// Image pixels across and down the page as shown.
+	pxW, pxH := img.width, img.height
+	if pl.sideways {
+		pxW, pxH = img.height, img.width
+	}
 	var scale float64 // points per pixel
 	if pg.DPI > 0 {
 		scale = 72 / float64(pg.DPI)
 	} else {
-		scale = a4WidthInch * 72 / float64(img.width)
+		scale = a4WidthInch * 72 / float64(pxW)
 	}
-	w, h := float64(img.width)*scale, float64(img.height)*scale
+	w, h := float64(pxW)*scale, float64(pxH)*scale
 
 	var c bytes.Buffer
-	fmt.Fprintf(&c, "q %s 0 0 %s 0 0 cm /Im0 Do Q\n", num2(w), num2(h))
+	toPage := matrix{w / pl.frameW, 0, 0, -h / pl.frameH, 0, h}
+	fmt.Fprintf(&c, "q %s cm /Im0 Do Q\n", pl.image.then(toPage))
 	if pg.OCR != nil {
-		textLayer(&c, pg.OCR, img.width, img.height, w, h)
+		textLayer(&c, pg.OCR, pl, w, h)
 	}
 
 	p.object(num, fmt.Sprintf("<</Type/Page/Parent %d 0 R/MediaBox[0 0 %s %s]"+
@@ -319,48 +326,45 @@ func (p *pdf) writePage(num int, pg Page) error {
 	return nil
 }
 
-// textLayer writes the invisible words of o, whose boxes are in pixels of
-// a pxW×pxH image, onto a page w×h points.
-func textLayer(c *bytes.Buffer, o *ocr.Page, pxW, pxH int, w, h float64) {
+// textLayer writes the invisible words of o, whose boxes (as pl gives
+// them) are in pixels of pl's frame, onto a page w×h points.
+func textLayer(c *bytes.Buffer, o *ocr.Page, pl placement, w, h float64) {
 	if len(o.Words) == 0 {
 		return
 	}
-	sx, sy := w/float64(pxW), h/float64(pxH)
-	if o.Width > 0 && o.Height > 0 {
-		// Boxes are in the OCR image's pixels, which may differ from the
-		// page image's (e.g. OCR on a normalised copy).
-		sx, sy = w/float64(o.Width), h/float64(o.Height)
-	}
+	sx, sy := w/pl.frameW, h/pl.frameH
 	// All words of a line share its font size and baseline (its box's
 	// height and bottom): per-word sizes would put a dash or a comma on a
 	// line of its own in extracted text.
 	type lineKey struct{ block, par, line int }
 	lines := map[lineKey]image.Rectangle{}
-	for _, wd := range o.Words {
+	boxes := make([]image.Rectangle, len(o.Words))
+	for i, wd := range o.Words {
+		boxes[i] = pl.box(wd)
 		k := lineKey{wd.Block, wd.Par, wd.Line}
 		if r, ok := lines[k]; ok {
-			lines[k] = r.Union(wd.Box)
+			lines[k] = r.Union(boxes[i])
 		} else {
-			lines[k] = wd.Box
+			lines[k] = boxes[i]
 		}
 	}
 	c.WriteString("BT 3 Tr\n")
 	for i, wd := range o.Words {
 		runes := []rune(wd.Text)
 		lb := lines[lineKey{wd.Block, wd.Par, wd.Line}]
-		bw, bh := float64(wd.Box.Dx())*sx, float64(lb.Dy())*sy
+		bw, bh := float64(boxes[i].Dx())*sx, float64(lb.Dy())*sy
 		if len(runes) == 0 || bw <= 0 || bh <= 0 {
 			continue
 		}
 		size := bh
-		x, y := float64(wd.Box.Min.X)*sx, h-float64(lb.Max.Y)*sy
+		x, y := float64(boxes[i].Min.X)*sx, h-float64(lb.Max.Y)*sy
 		fmt.Fprintf(c, "/F0 %s Tf %s Tz 1 0 0 1 %s %s Tm <%s> Tj", num2(size),
 			num2(100*bw/(float64(len(runes))*glyphWidth/1000*size)), num2(x), num2(y), hexText(runes))
 		// A space stretched over the gap to the next word on the line, so
 		// that copied text has its spaces.
 		if i+1 < len(o.Words) {
 			nx := o.Words[i+1]
-			gap := float64(nx.Box.Min.X-wd.Box.Max.X) * sx
+			gap := float64(boxes[i+1].Min.X-boxes[i].Max.X) * sx
 			if nx.Block == wd.Block && nx.Par == wd.Par && nx.Line == wd.Line && gap > 0 {
 				fmt.Fprintf(c, " %s Tz <0020> Tj", num2(100*gap/(glyphWidth/1000.0*size)))
 			}

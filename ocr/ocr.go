@@ -40,8 +40,11 @@ import (
 // Word is one recognised word.
 type Word struct {
 	Text string          `json:"text"`
-	Box  image.Rectangle `json:"box"`  // pixels of the original image, origin top-left
-	Conf float64         `json:"conf"` // 0..100
+	Box  image.Rectangle `json:"box"` // pixels of the original image, origin top-left
+	// Upright is the box on the page as it reads (see Page.Upright), set
+	// when preprocessing turned or straightened the page.
+	Upright image.Rectangle `json:"upright,omitzero"`
+	Conf    float64         `json:"conf"` // 0..100
 	// Block, Par and Line number the word's block, paragraph (within its
 	// block) and line (within its paragraph), all from 1.
 	Block int `json:"block"`
@@ -104,6 +107,7 @@ const maxPixels = 100_000_000
 // engine is free; a Pool is safe for concurrent use.
 type Pool struct {
 	engines chan *engine
+	osd     osdPool // orientation detection, when Preprocess.Orientation
 	n       int
 	cfg     Config
 
@@ -132,12 +136,19 @@ func NewPool(cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	p := &Pool{engines: make(chan *engine, cfg.Workers), n: cfg.Workers, cfg: cfg}
+	if cfg.Preprocess.Orientation {
+		var err error
+		if p.osd, err = newOSDPool(cfg.Workers, cfg.TessdataPrefix); err != nil {
+			return nil, err
+		}
+	}
 	for i := 0; i < cfg.Workers; i++ {
 		e, err := newEngine(cfg.Languages, cfg.TessdataPrefix)
 		if err != nil {
 			for len(p.engines) > 0 {
 				(<-p.engines).close()
 			}
+			p.osd.close()
 			return nil, err
 		}
 		p.engines <- e
@@ -251,7 +262,12 @@ func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep := preprocess(pix, p.cfg.Preprocess)
+	var osd *osdEngine
+	if p.osd != nil {
+		osd = <-p.osd // one per engine: free while an engine is
+		defer func() { p.osd <- osd }()
+	}
+	prep := preprocess(pix, p.cfg.Preprocess, osd)
 	defer destroy(prep.pix)
 	page := &Page{Width: prep.tr.w, Height: prep.tr.h, Preprocess: prep.applied, Blank: prep.blank}
 	page.Preprocess.DPI = prep.dpi
@@ -262,7 +278,11 @@ func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	turned := prep.applied.Rotation != 0 || prep.applied.Skew != 0
 	for i := range words {
+		if turned {
+			words[i].Upright = prep.tr.toUpright(words[i].Box)
+		}
 		words[i].Box = prep.tr.toOriginal(words[i].Box)
 		if p.cfg.Corrector != nil {
 			words[i].Text = p.cfg.Corrector.CorrectWord(words[i].Text)
@@ -317,5 +337,6 @@ func (p *Pool) Close() error {
 	for i := 0; i < p.n; i++ {
 		(<-p.engines).close()
 	}
+	p.osd.close()
 	return nil
 }

@@ -28,9 +28,11 @@ type Preprocess struct {
 	// not recognised.
 	Blank bool `json:"blank"`
 	// Orientation detects pages turned by 90, 180 or 270 degrees and turns
-	// them upright.
+	// them upright (Leptonica, then Tesseract's OSD where Leptonica cannot
+	// decide; see orient.go); a page neither can tell is flagged
+	// Applied.OrientationUnsure.
 	Orientation bool `json:"orientation"`
-	// Deskew straightens pages skewed by up to about 7 degrees.
+	// Deskew straightens pages tilted by up to 45 degrees.
 	Deskew bool `json:"deskew"`
 	// Upsample turns bilevel pages under 300 dpi into 300 dpi greyscale.
 	Upsample bool `json:"upsample"`
@@ -60,6 +62,13 @@ type Applied struct {
 	Border bool `json:"border,omitempty"`
 	// DPI is the resolution given to Tesseract (0: Tesseract estimated it).
 	DPI int `json:"dpi,omitempty"`
+	// OrientationConf is Tesseract's confidence in the page's
+	// orientation (0 when it was not detected).
+	OrientationConf float64 `json:"orientation_conf,omitempty"`
+	// OrientationUnsure is true when orientation detection ran and could
+	// not tell which way up the page is: it was left as its text lines
+	// run, and a person should look at it.
+	OrientationUnsure bool `json:"orientation_unsure,omitempty"`
 }
 
 // Constants of the preprocessing heuristics.
@@ -164,7 +173,10 @@ type prepared struct {
 }
 
 // preprocess applies pp to src (which it takes ownership of).
-func preprocess(src *C.PIX, pp Preprocess) *prepared {
+//
+// osd detects orientation when pp.Orientation is set; nil leaves pages
+// sideways or upside down as they are.
+func preprocess(src *C.PIX, pp Preprocess, osd *osdEngine) *prepared {
 	w, h := int(C.pixGetWidth(src)), int(C.pixGetHeight(src))
 	dpi := int(C.pixGetXRes(src))
 	out := &prepared{pix: src, dpi: dpi, tr: transform{w: w, h: h}}
@@ -228,35 +240,17 @@ func preprocess(src *C.PIX, pp Preprocess) *prepared {
 			return out
 		}
 	}
-	if pp.Orientation {
-		var up, left C.l_float32
-		var orient C.l_int32
-		if C.pixOrientDetect(bin, &up, &left, 0, 0) == 0 &&
-			C.makeOrientDecision(up, left, minOrientConf, minOrientRatio, &orient, 0) == 0 {
-			quads := 0
-			switch orient {
-			case C.L_TEXT_ORIENT_LEFT: // text turned 90° counter-clockwise
-				quads = 1
-			case C.L_TEXT_ORIENT_DOWN:
-				quads = 2
-			case C.L_TEXT_ORIENT_RIGHT:
-				quads = 3
-			}
-			if quads != 0 {
-				cw, ch := int(C.pixGetWidth(out.pix)), int(C.pixGetHeight(out.pix))
-				out.tr.steps = append(out.tr.steps, step{kind: stepOrth, w: cw, h: ch, quads: quads})
-				replace(C.pixRotateOrth(out.pix, C.l_int32(quads)))
-				nb := C.pixRotateOrth(bin, C.l_int32(quads))
-				destroy(bin)
-				bin = nb
-				out.applied.Rotation = 90 * quads
-			}
+	if pp.Orientation || pp.Deskew {
+		g := findGeometry(bin, out.dpi, pp, osd)
+		out.applied.OrientationConf, out.applied.OrientationUnsure = g.conf, g.unsure
+		if g.quads != 0 {
+			cw, ch := int(C.pixGetWidth(out.pix)), int(C.pixGetHeight(out.pix))
+			out.tr.steps = append(out.tr.steps, step{kind: stepOrth, w: cw, h: ch, quads: g.quads})
+			replace(C.pixRotateOrth(out.pix, C.l_int32(g.quads)))
+			out.applied.Rotation = 90 * g.quads
 		}
-	}
-	if pp.Deskew {
-		var deg, conf C.l_float32
-		if C.pixFindSkew(bin, &deg, &conf) == 0 && float64(conf) >= minSkewConf && math.Abs(float64(deg)) >= minSkewDegrees {
-			a := float64(deg) * math.Pi / 180
+		if g.skew != 0 {
+			a := g.skew * math.Pi / 180
 			cw, ch := int(C.pixGetWidth(out.pix)), int(C.pixGetHeight(out.pix))
 			out.tr.steps = append(out.tr.steps, step{kind: stepSkew, w: cw, h: ch, angle: a})
 			typ := C.l_int32(C.L_ROTATE_AREA_MAP)
@@ -264,7 +258,7 @@ func preprocess(src *C.PIX, pp Preprocess) *prepared {
 				typ = C.L_ROTATE_SAMPLING
 			}
 			replace(C.pixRotate(out.pix, C.l_float32(a), typ, C.L_BRING_IN_WHITE, 0, 0))
-			out.applied.Skew = float64(deg)
+			out.applied.Skew = g.skew
 		}
 	}
 	if pp.Upsample && C.pixGetDepth(out.pix) == 1 && dpi > 0 && dpi < upsampleDPI {

@@ -3,10 +3,10 @@
 # Usage: scripts/deps.sh run|test|bench
 set -euo pipefail
 
-run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev
+run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev
   poppler-utils qpdf fonts-liberation2 icc-profiles-free ca-certificates)
 # Tests also drive real servers and outside verifiers.
-test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium)
+test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium libreoffice-writer imagemagick)
 
 pkgs=("${run_pkgs[@]}")
 if [ "${1:-run}" = test ]; then pkgs+=("${test_pkgs[@]}"); fi

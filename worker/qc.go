@@ -27,7 +27,7 @@ type QCPolicy struct {
 const DefaultMaxSkew = 3.0
 
 // QCFlags are every flag QCPolicy knows, in the order they are reported.
-var QCFlags = []string{catalog.QCBlank, catalog.QCUnreadable, catalog.QCLowConfidence, catalog.QCSkewed}
+var QCFlags = []string{catalog.QCBlank, catalog.QCUnreadable, catalog.QCLowConfidence, catalog.QCSkewed, catalog.QCOrientation}
 
 // DefaultQCPolicy holds a document on every flag.
 func DefaultQCPolicy() QCPolicy {
@@ -72,6 +72,11 @@ func (q QCPolicy) Flags(p *ocr.Page) (flags []string, hold bool) {
 	}
 	if math.Abs(p.Preprocess.Skew) > maxSkew {
 		flags = append(flags, catalog.QCSkewed)
+	}
+	// OCR could not tell which way up the page is: it was read, and will
+	// be shown, as its lines run, which may be upside down.
+	if !p.Blank && p.Preprocess.OrientationUnsure {
+		flags = append(flags, catalog.QCOrientation)
 	}
 	for _, f := range flags {
 		if slices.Contains(q.Hold, f) {

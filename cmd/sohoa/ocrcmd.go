@@ -33,6 +33,12 @@ type ocrPage struct {
 	Text       string  `json:"text"`
 	Words      int     `json:"words"`
 	Confidence float64 `json:"confidence"`
+	// Rotation (degrees clockwise) and Skew (degrees) are what set the
+	// page upright and straight; the PDF shows it so. OrientationUnsure:
+	// which way up it reads could not be told.
+	Rotation          int     `json:"rotation,omitempty"`
+	Skew              float64 `json:"skew,omitempty"`
+	OrientationUnsure bool    `json:"orientation_unsure,omitempty"`
 }
 
 func ocrCmd() *cobra.Command {
@@ -137,7 +143,8 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 	var texts []string
 	for _, it := range items {
 		res.Pages = append(res.Pages, ocrPage{Source: it.src, Seq: it.page.Seq, DPI: it.page.DPI,
-			Text: it.ocr.Text, Words: len(it.ocr.Words), Confidence: it.ocr.MeanConf})
+			Text: it.ocr.Text, Words: len(it.ocr.Words), Confidence: it.ocr.MeanConf,
+			Rotation: it.ocr.Preprocess.Rotation, Skew: it.ocr.Preprocess.Skew, OrientationUnsure: it.ocr.Preprocess.OrientationUnsure})
 		texts = append(texts, it.ocr.Text)
 	}
 	res.Text = strings.Join(texts, "\f")

@@ -18,7 +18,7 @@ func qcCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "qc",
 		Short: "Quality control: list flagged pages, accept them, or replace them with a rescan",
-		Long: `Pages the OCR stage flags (blank, unreadable, low_confidence, skewed) hold their
+		Long: `Pages the OCR stage flags (blank, unreadable, low_confidence, skewed, orientation) hold their
 document before assembly and signing until an archivist accepts them or
 replaces them with a rescan (SOHOA_QC_HOLD chooses which flags hold; "none"
 turns holding off). Every decision is written to the audit log.`,

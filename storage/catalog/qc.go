@@ -26,6 +26,7 @@ const (
 	QCLowConfidence = "low_confidence" // mean word confidence under the threshold
 	QCUnreadable    = "unreadable"     // not blank, yet no word recognised
 	QCSkewed        = "skewed"         // scanned at an angle beyond the limit
+	QCOrientation   = "orientation"    // which way up the page reads could not be told
 )
 
 // Errors of the QC queue.
