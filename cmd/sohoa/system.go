@@ -337,7 +337,11 @@ func (s *system) startWorkers(ctx context.Context) error {
 	}
 	mux := asynq.NewServeMux()
 	h.Register(mux)
-	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Log: s.log})
+	guard, err := webhookGuard()
+	if err != nil {
+		return err
+	}
+	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Guard: guard, Log: s.log})
 	s.server = asynq.NewServer(s.redis, asynq.Config{
 		Concurrency:       s.cfg.Workers,
 		Queues:            map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1, webhook.Queue: 1},
@@ -406,6 +410,16 @@ func (s *system) webhookSealer() (*webhook.Sealer, error) {
 		return nil, fmt.Errorf("webhook key: %w", err)
 	}
 	return webhook.NewSealer(key)
+}
+
+// webhookGuard keeps webhooks off internal addresses except those the
+// operator lists in SOHOA_WEBHOOK_ALLOW (IPs and CIDR prefixes, comma-separated).
+func webhookGuard() (*webhook.Guard, error) {
+	allow, err := webhook.ParseAllow(os.Getenv("SOHOA_WEBHOOK_ALLOW"))
+	if err != nil {
+		return nil, fmt.Errorf("SOHOA_WEBHOOK_ALLOW: %w", err)
+	}
+	return &webhook.Guard{Allow: allow}, nil
 }
 
 // openStore opens the blob store the configuration names: MinIO/S3 (with
@@ -569,6 +583,10 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	guard, err := webhookGuard()
+	if err != nil {
+		return err
+	}
 	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
 	certSvc.OnIssued = func(ctx context.Context, c catalog.Copy) error { return disp.Emit(ctx, webhook.CopyIssued(c)) }
 	srv := &api.Server{
@@ -577,7 +595,7 @@ func (s *system) startAPI(ctx context.Context) error {
 			OnStatusChanged: func(ctx context.Context, r results.Result) error {
 				return disp.Emit(ctx, webhook.ResultStatusChanged(r, r.Status))
 			}},
-		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Log: s.log},
+		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Guard: guard, Log: s.log},
 		QC:       &api.QC{DB: s.catalog, Store: s.store, Ingest: ingester, Queue: s.queue, Log: s.log},
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
