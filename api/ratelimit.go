@@ -1,9 +1,12 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,16 +34,43 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	return RateLimit{Rate: rate.Limit(float64(count) / per.Seconds()), Burst: count}, nil
 }
 
-// Limiter keeps a token bucket per client IP address.
+// Limiter keeps a token bucket per client IP address (and, for
+// LimitAuthFailures, per presented credential).
 type Limiter struct {
-	limit   RateLimit
+	limit RateLimit
+	// Proxies are the reverse proxies whose X-Forwarded-For is believed
+	// (SOHOA_TRUSTED_PROXIES): behind them the client is the address
+	// they report, not theirs.
+	Proxies []netip.Prefix
 	mu      sync.Mutex
 	clients map[string]*rate.Limiter
+	good    map[string]time.Time // credentials that authenticated, until when they count as known
 }
 
 // NewLimiter returns a Limiter applying l to each client.
 func NewLimiter(l RateLimit) *Limiter {
-	return &Limiter{limit: l, clients: map[string]*rate.Limiter{}}
+	return &Limiter{limit: l, clients: map[string]*rate.Limiter{}, good: map[string]time.Time{}}
+}
+
+// ParseProxies reads a comma-separated list of IP addresses and CIDR
+// prefixes of trusted reverse proxies.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: want an IP address or CIDR prefix / %q không phải địa chỉ IP hay dải CIDR", f, f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // maxClients bounds the table; past it, clients whose bucket is full again
@@ -77,6 +107,91 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
+// Client is the address a request came from: RemoteAddr's host, or,
+// when that is a trusted proxy, the right-most address of
+// X-Forwarded-For that is not a trusted proxy itself (addresses to its
+// left were written by the client and prove nothing).
+func (l *Limiter) Client(r *http.Request) string {
+	ip := ClientIP(r)
+	if len(l.Proxies) == 0 {
+		return ip
+	}
+	if !l.trusted(ip) {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		a, err := netip.ParseAddr(h)
+		if err != nil {
+			break // garbage from here leftwards: the last good hop is the client
+		}
+		ip = a.Unmap().String()
+		if !l.trusted(ip) {
+			break
+		}
+	}
+	return ip
+}
+
+func (l *Limiter) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range l.Proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// goodFor is how long a credential that authenticated is let through a
+// client address that others' failures have blocked.
+const goodFor = time.Hour
+
+func (l *Limiter) known(cred string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	until, ok := l.good[cred]
+	return ok && time.Now().Before(until)
+}
+
+func (l *Limiter) remember(cred string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.good) >= maxClients {
+		for k, v := range l.good {
+			if now.After(v) {
+				delete(l.good, k)
+			}
+		}
+		if len(l.good) >= maxClients {
+			clear(l.good)
+		}
+	}
+	l.good[cred] = now.Add(goodFor)
+}
+
+// credential names what a request presents to authenticate (an API key,
+// a clerk session), hashed so the table holds no secrets; "" for none.
+func credential(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if v == "" {
+		if c, err := r.Cookie("sohoa_clerk"); err == nil {
+			v = "cookie:" + c.Value
+		}
+	}
+	if v == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(v))
+	return "cred:" + hex.EncodeToString(sum[:16])
+}
+
 func tooMany(w http.ResponseWriter, b *rate.Limiter) {
 	wait := time.Duration(float64(time.Second) / float64(b.Limit()))
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
@@ -88,7 +203,7 @@ func tooMany(w http.ResponseWriter, b *rate.Limiter) {
 // page (GET /verify/{code}), whose codes must not be enumerable.
 func LimitRequests(l *Limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := l.bucket(ClientIP(r))
+		b := l.bucket(l.Client(r))
 		if !b.Allow() {
 			tooMany(w, b)
 			return
@@ -98,20 +213,44 @@ func LimitRequests(l *Limiter, next http.Handler) http.Handler {
 }
 
 // LimitAuthFailures counts only the requests next answers 401
-// Unauthorized: once a client has spent its bucket on failed
-// authentications, all its requests get 429 until the bucket refills, so
-// keys cannot be guessed; clients that authenticate are never slowed.
+// Unauthorized, twice: against the client's address (its real one behind
+// trusted proxies, see Limiter.Client) and against the credential
+// presented (the Authorization header or the clerk's session cookie).
+//
+// A credential that failed its bucket's worth is refused (429) from
+// anywhere. A client address that failed its bucket's worth is refused
+// what could be a guess: an unknown credential, or an anonymous POST (a
+// login form). A credential that authenticated within the last hour is
+// never refused because of other credentials' failures at its address,
+// and anonymous pages (the public verification page, the login page) stay
+// open: no one is locked out by someone else's failures.
 func LimitAuthFailures(l *Limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := l.bucket(ClientIP(r))
-		if b.Tokens() < 1 {
-			tooMany(w, b)
+		cred := credential(r)
+		addr := l.bucket(l.Client(r))
+		var cb *rate.Limiter
+		if cred != "" {
+			cb = l.bucket(cred)
+			if cb.Tokens() < 1 {
+				tooMany(w, cb)
+				return
+			}
+		}
+		guess := cred != "" && !l.known(cred) || cred == "" && r.Method != http.MethodGet && r.Method != http.MethodHead
+		if guess && addr.Tokens() < 1 {
+			tooMany(w, addr)
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if sw.status == http.StatusUnauthorized {
-			b.Allow() // spend a token
+		switch {
+		case sw.status == http.StatusUnauthorized:
+			addr.Allow() // spend a token
+			if cb != nil {
+				cb.Allow()
+			}
+		case cred != "" && sw.status != 0:
+			l.remember(cred)
 		}
 	})
 }

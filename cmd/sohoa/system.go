@@ -555,6 +555,14 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("SOHOA_RATE_AUTH_FAIL: %w", err)
 	}
+	// Behind reverse proxies every request comes from theirs: the limits
+	// count the client each reports in X-Forwarded-For.
+	proxies, err := api.ParseProxies(os.Getenv("SOHOA_TRUSTED_PROXIES"))
+	if err != nil {
+		return fmt.Errorf("SOHOA_TRUSTED_PROXIES: %w", err)
+	}
+	verifyLimiter, authLimiter := api.NewLimiter(verifyRL), api.NewLimiter(authRL)
+	verifyLimiter.Proxies, authLimiter.Proxies = proxies, proxies
 	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
@@ -612,9 +620,9 @@ func (s *system) startAPI(ctx context.Context) error {
 	mux.Handle("/clerk/", clerk.Handler())
 	// The public verification page is the only unauthenticated read:
 	// rate-limited per client. Failed authentications are limited too.
-	mux.Handle("GET /verify/", api.LimitRequests(api.NewLimiter(verifyRL), apiHandler))
+	mux.Handle("GET /verify/", api.LimitRequests(verifyLimiter, apiHandler))
 	mux.Handle("/", apiHandler)
-	s.http = &http.Server{Handler: api.LimitAuthFailures(api.NewLimiter(authRL), mux), ReadHeaderTimeout: 30 * time.Second}
+	s.http = &http.Server{Handler: api.LimitAuthFailures(authLimiter, mux), ReadHeaderTimeout: 30 * time.Second}
 	if tlsOn {
 		s.http.TLSConfig = api.TLSConfig()
 	}
