@@ -622,7 +622,9 @@ func (s *system) startAPI(ctx context.Context) error {
 	// rate-limited per client. Failed authentications are limited too.
 	mux.Handle("GET /verify/", api.LimitRequests(verifyLimiter, apiHandler))
 	mux.Handle("/", apiHandler)
-	s.http = &http.Server{Handler: api.LimitAuthFailures(authLimiter, mux), ReadHeaderTimeout: 30 * time.Second}
+	// Slow headers, trickling bodies, idle keep-alives and clients that
+	// stop reading are cut off; steady uploads are not.
+	s.http = api.DefaultTimeouts.Server(api.LimitAuthFailures(authLimiter, mux))
 	if tlsOn {
 		s.http.TLSConfig = api.TLSConfig()
 	}
