@@ -281,13 +281,17 @@ func (a *Archive) getPDF(s *Server) http.HandlerFunc {
 				fmt.Sprintf("the document is not signed yet (status: %s)", d.Status), nil)
 			return
 		}
+		rg, ok := auditRange(w, r)
+		if !ok {
+			return
+		}
 		office, ok := officeFrom(ctx)
 		if !ok {
 			office, err = a.DB.DocumentOffice(ctx, d.ID)
 		}
 		if err == nil {
 			detail := map[string]string{"sha256": d.SignedSHA256}
-			if rg := r.Header.Get("Range"); rg != "" {
+			if rg != "" {
 				detail["range"] = rg
 			}
 			_, err = a.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: office,

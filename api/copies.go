@@ -220,8 +220,12 @@ func (c *Copies) getCopyPDF(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, "bản sao / copy", err)
 		return
 	}
+	rg, ok := auditRange(w, r)
+	if !ok {
+		return
+	}
 	detail := map[string]string{"sha256": cp.SHA256, "kind": "certified_copy"}
-	if rg := r.Header.Get("Range"); rg != "" {
+	if rg != "" {
 		detail["range"] = rg
 	}
 	if _, err := c.Service.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: cp.OfficeID,
