@@ -410,6 +410,11 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, catalog.ErrNotFound)
 		return
 	}
+	pg := pages[n-1]
+	if err := s.auditView(r, d.ID, pg.ID, map[string]any{"kind": "page_image", "seq": pg.Seq, "sha256": pg.SHA256}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rc, info, err := s.Service.Store.Get(ctx, pages[n-1].BlobKey)
 	if err != nil {
 		s.fail(w, r, err)
