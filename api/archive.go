@@ -563,6 +563,11 @@ type LookupRequest struct {
 	Limit         int      `json:"Limit,omitempty"`
 }
 
+// maxLookupKeys bounds the codes, and the numbers, of one lookup: the
+// databases' limits on query parameters are far above it, and a portal
+// asking for more pages through them.
+const maxLookupKeys = 1000
+
 // LookupResult is one result in a lookup's answer.
 type LookupResult struct {
 	ID            string           `json:"Id"`
@@ -595,6 +600,19 @@ type LookupResponse struct {
 func (a *Archive) lookup(w http.ResponseWriter, r *http.Request) {
 	var req LookupRequest
 	if !a.decode(w, r, &req) {
+		return
+	}
+	var ps []results.Problem
+	if len(req.Codes) > maxLookupKeys {
+		ps = append(ps, results.Problem{Field: "DanhSachMaKetQua", VI: fmt.Sprintf("tối đa %d mã kết quả mỗi lần", maxLookupKeys),
+			EN: fmt.Sprintf("at most %d result codes at a time", maxLookupKeys)})
+	}
+	if len(req.Numbers) > maxLookupKeys {
+		ps = append(ps, results.Problem{Field: "DanhSachSoKyHieu", VI: fmt.Sprintf("tối đa %d số, ký hiệu mỗi lần", maxLookupKeys),
+			EN: fmt.Sprintf("at most %d numbers at a time", maxLookupKeys)})
+	}
+	if len(ps) > 0 {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: apiError{Code: "invalid", VI: "dữ liệu không hợp lệ", EN: "invalid data"}, Problems: ps})
 		return
 	}
 	rs, next, err := a.DB.LookupResults(r.Context(), catalog.ResultQuery{OwnerID: req.OwnerID, ProcedureCode: req.ProcedureCode,
