@@ -229,7 +229,12 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 			s.Close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// The data directory holds citizens' documents, OCR text and IDs:
+	// only the server's user may enter it (an older one is tightened).
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	dbURL := cfg.DatabaseURL
@@ -328,7 +333,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 			return sign.SignFile(ctx, in, out, id, opt)
 		},
 	}
-	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
+	if err := os.MkdirAll(h.TempDir, 0o700); err != nil {
 		return err
 	}
 	sealer, err := s.webhookSealer()
@@ -567,7 +572,7 @@ func (s *system) startAPI(ctx context.Context) error {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
 	tmp := filepath.Join(s.cfg.DataDir, "tmp")
-	if err := os.MkdirAll(tmp, 0o750); err != nil {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return err
 	}
 	if err := s.bootstrapKey(ctx); err != nil {
