@@ -58,7 +58,7 @@ func TestBookPreviewQR(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b), resp.Header
 	}
-	do("POST", "/clerk/login", url.Values{"token": {clerk}})
+	do("POST", "/clerk/login", loginForm(t, c, srv.URL, clerk))
 
 	// Found by the QR code, and said so.
 	code, body, _ := do("GET", "/clerk/documents/"+doc, nil)
