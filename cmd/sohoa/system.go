@@ -210,6 +210,8 @@ type system struct {
 	adminToken string
 	closers    []io.Closer // signing tokens
 	listener   net.Listener
+	tmp        string // this process's temporary directory (fixity.ProcessTemp)
+	releaseTmp func()
 	cancel     context.CancelFunc
 	done       chan struct{}
 }
@@ -249,6 +251,9 @@ func startSystem(ctx context.Context, cfg config, log *slog.Logger) (_ *system, 
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	s.store = s.metrics.Store(s.store)
+	if err := s.cleanUp(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.RedisURL != "" {
 		if s.redis, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
 			return nil, fmt.Errorf("SOHOA_REDIS_URL: %w", err)
@@ -319,7 +324,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		QC:      worker.QCPolicy{Hold: hold, MaxSkew: s.cfg.QCMaxSkew},
-		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
+		TempDir: s.tmp,
 		Sign: func(ctx context.Context, in, out string) error {
 			opt := sign.Options{
 				Name:   s.cfg.SignerName,
@@ -332,9 +337,6 @@ func (s *system) startWorkers(ctx context.Context) error {
 			}
 			return sign.SignFile(ctx, in, out, id, opt)
 		},
-	}
-	if err := os.MkdirAll(h.TempDir, 0o700); err != nil {
-		return err
 	}
 	sealer, err := s.webhookSealer()
 	if err != nil {
@@ -374,7 +376,15 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if s.cfg.FixityInterval > 0 {
 		// Only one process of a deployment should set SOHOA_FIXITY_INTERVAL.
 		chk := &fixity.Checker{Catalog: s.catalog, Store: s.store, Lister: s.lister, Log: s.log}
-		go chk.Run(ctx, s.cfg.FixityInterval, s.catalog.BatchIDs, fixity.Options{Orphans: true, Rehash: true})
+		sw := &fixity.Sweeper{Checker: chk, Grace: time.Hour}
+		go chk.Run(ctx, s.cfg.FixityInterval, func(ctx context.Context) ([]string, error) {
+			// Orphans seen an hour apart go first: the audit then reports none of them.
+			ids, err := s.catalog.BatchIDs(ctx)
+			if err == nil {
+				_, _, err = sw.Sweep(ctx, ids)
+			}
+			return ids, err
+		}, fixity.Options{Orphans: true, Rehash: true})
 	}
 	go func() {
 		// Events whose process died before emitting them are found in the
@@ -571,10 +581,7 @@ func (s *system) startAPI(ctx context.Context) error {
 	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
-	tmp := filepath.Join(s.cfg.DataDir, "tmp")
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		return err
-	}
+	tmp := s.tmp
 	if err := s.bootstrapKey(ctx); err != nil {
 		return err
 	}
@@ -701,6 +708,61 @@ func (s *system) Close() {
 	if s.catalog != nil {
 		s.catalog.Close()
 	}
+	if s.releaseTmp != nil {
+		s.releaseTmp()
+	}
+}
+
+// cleanUp removes what processes killed with -9 left: their temporary
+// directories (spooled uploads, unsigned stamped copies of citizens'
+// documents) now, and later every ReconcileInterval; and, in the
+// embedded server (one process: nothing else writes to the store), the
+// objects no catalog row knows (a page image before its document, a
+// signed copy before its book entry). With separate processes the
+// scheduled fixity audit (SOHOA_FIXITY_INTERVAL) deletes orphans seen an
+// hour apart.
+func (s *system) cleanUp(ctx context.Context) error {
+	root := filepath.Join(s.cfg.DataDir, "tmp")
+	if n, err := fixity.SweepTemp(root, time.Hour); err != nil {
+		s.log.Warn("temporary files of stopped processes not all removed", "err", err)
+	} else if n > 0 {
+		s.log.Info("removed temporary files of stopped processes", "count", n)
+	}
+	tmp, release, err := fixity.ProcessTemp(root)
+	if err != nil {
+		return fmt.Errorf("temporary directory: %w", err)
+	}
+	stop := make(chan struct{})
+	s.tmp, s.releaseTmp = tmp, func() { close(stop); release() }
+	go func() {
+		t := time.NewTicker(s.cfg.ReconcileInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if _, err := fixity.SweepTemp(root, time.Hour); err != nil {
+				s.log.Warn("temporary files of stopped processes not all removed", "err", err)
+			}
+		}
+	}()
+	if s.cfg.RedisURL != "" || s.lister == nil {
+		return nil
+	}
+	ids, err := s.catalog.BatchIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("clean-up: %w", err)
+	}
+	sw := &fixity.Sweeper{Checker: &fixity.Checker{Catalog: s.catalog, Store: s.store, Lister: s.lister, Log: s.log}}
+	n, _, err := sw.Sweep(ctx, ids)
+	if err != nil {
+		s.log.Warn("orphan objects not removed", "err", err)
+	} else if n > 0 {
+		s.log.Warn("removed objects without catalog rows (left by an interrupted process)", "count", n)
+	}
+	return nil
 }
 
 // asynqLogger sends asynq's logs to slog.
