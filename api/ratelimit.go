@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/sohoa-vn/sohoa/internal/iplist"
 )
 
 // RateLimit is a token bucket per client: Burst requests at once, then
@@ -41,7 +43,7 @@ type Limiter struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed
 	// (SOHOA_TRUSTED_PROXIES): behind them the client is the address
 	// they report, not theirs.
-	Proxies []netip.Prefix
+	Proxies iplist.List
 	mu      sync.Mutex
 	clients map[string]*rate.Limiter
 	good    map[string]time.Time // credentials that authenticated, until when they count as known
@@ -53,24 +55,13 @@ func NewLimiter(l RateLimit) *Limiter {
 }
 
 // ParseProxies reads a comma-separated list of IP addresses and CIDR
-// prefixes of trusted reverse proxies.
-func ParseProxies(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		if p, err := netip.ParsePrefix(f); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: want an IP address or CIDR prefix / %q không phải địa chỉ IP hay dải CIDR", f, f)
-		}
-		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+// prefixes of trusted reverse proxies (SOHOA_TRUSTED_PROXIES).
+func ParseProxies(s string) (iplist.List, error) {
+	l, err := iplist.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	return out, nil
+	return l, nil
 }
 
 // maxClients bounds the table; past it, clients whose bucket is full again
@@ -97,8 +88,8 @@ func (l *Limiter) bucket(ip string) *rate.Limiter {
 }
 
 // ClientIP is the address a request came from: the host of RemoteAddr.
-// Behind a reverse proxy that address is the proxy's; set RemoteAddr from
-// the proxy's header (for example with a trusted-proxy middleware) first.
+// Behind a reverse proxy that address is the proxy's: Limiter.Client
+// reads the proxy's X-Forwarded-For when Limiter.Proxies trusts it.
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -136,16 +127,7 @@ func (l *Limiter) Client(r *http.Request) string {
 
 func (l *Limiter) trusted(ip string) bool {
 	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	for _, p := range l.Proxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return err == nil && l.Proxies.Contains(a)
 }
 
 // goodFor is how long a credential that authenticated is let through a

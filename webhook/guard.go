@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/iplist"
 )
 
 // ErrForbiddenTarget is returned for a webhook URL, or a connection, to
@@ -28,41 +30,25 @@ var ErrForbiddenTarget = errors.New("webhook: địa chỉ nội bộ không đ�
 // that resolves to a public address at subscription and to 127.0.0.1 at
 // delivery (DNS rebinding) is still refused.
 type Guard struct {
-	Allow    []netip.Prefix
+	Allow    iplist.List
 	Resolver *net.Resolver // nil: net.DefaultResolver
 }
 
 // ParseAllow reads a comma-separated list of IP addresses and CIDR
-// prefixes.
-func ParseAllow(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		if p, err := netip.ParsePrefix(f); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil {
-			return nil, fmt.Errorf("webhook allowlist: %q is neither an IP address nor a CIDR prefix / %q không phải địa chỉ IP hay dải CIDR", f, f)
-		}
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+// prefixes (SOHOA_WEBHOOK_ALLOW).
+func ParseAllow(s string) (iplist.List, error) {
+	l, err := iplist.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("webhook allowlist: %w", err)
 	}
-	return out, nil
+	return l, nil
 }
 
 // CheckAddr refuses an internal address the allowlist does not name.
 func (g *Guard) CheckAddr(a netip.Addr) error {
 	a = a.Unmap()
-	if g != nil {
-		for _, p := range g.Allow {
-			if p.Contains(a) {
-				return nil
-			}
-		}
+	if g != nil && g.Allow.Contains(a) {
+		return nil
 	}
 	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
 		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() || !a.IsValid() ||
