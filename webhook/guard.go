@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,8 +31,46 @@ var ErrForbiddenTarget = errors.New("webhook: địa chỉ nội bộ không đ�
 // that resolves to a public address at subscription and to 127.0.0.1 at
 // delivery (DNS rebinding) is still refused.
 type Guard struct {
-	Allow    iplist.List
+	Allow iplist.List
+	// Self are the addresses sohoa's own API listens on (an unspecified
+	// host: every address of this machine on that port). They are refused
+	// even when Allow names them: a webhook must not call the API itself.
+	Self     []netip.AddrPort
 	Resolver *net.Resolver // nil: net.DefaultResolver
+}
+
+// isSelf reports whether ap is one of the API's own addresses.
+func (g *Guard) isSelf(ap netip.AddrPort) bool {
+	if g == nil {
+		return false
+	}
+	a := ap.Addr().Unmap()
+	for _, s := range g.Self {
+		if s.Port() != ap.Port() {
+			continue
+		}
+		sa := s.Addr().Unmap()
+		if sa == a || sa.IsUnspecified() && (a.IsLoopback() || a.IsUnspecified() || local(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// local reports whether a is an address of this machine's interfaces.
+func local(a netip.Addr) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, x := range addrs {
+		if n, ok := x.(*net.IPNet); ok {
+			if b, ok := netip.AddrFromSlice(n.IP); ok && b.Unmap() == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ParseAllow reads a comma-separated list of IP addresses and CIDR
@@ -76,6 +115,13 @@ func (g *Guard) CheckURL(ctx context.Context, raw string) error {
 	}
 	host := strings.TrimSuffix(u.Hostname(), ".")
 	if a, err := netip.ParseAddr(host); err == nil {
+		port := map[string]uint16{"http": 80, "https": 443}[u.Scheme]
+		if p, err := strconv.ParseUint(u.Port(), 10, 16); err == nil {
+			port = uint16(p)
+		}
+		if g.isSelf(netip.AddrPortFrom(a, port)) {
+			return fmt.Errorf("%w: the API itself", ErrForbiddenTarget)
+		}
 		return g.CheckAddr(a)
 	}
 	if numericHost(host) {
@@ -129,6 +175,9 @@ func (g *Guard) control(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrForbiddenTarget, err)
+	}
+	if g.isSelf(ap) {
+		return fmt.Errorf("%w: the API itself", ErrForbiddenTarget)
 	}
 	return g.CheckAddr(ap.Addr())
 }

@@ -49,6 +49,17 @@ func TestGuardCheckURL(t *testing.T) {
 		{"http://127.0.0.1:8080/h", []netip.Prefix{loop}, true},
 		{"http://127.0.0.2:8080/h", []netip.Prefix{loop}, false},
 	}
+	// The API itself, even where the allowlist names its address.
+	self := []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:8080"), netip.MustParseAddrPort("10.0.0.9:443")}
+	for _, u := range []string{"http://127.0.0.1:8080/v1/batches", "https://10.0.0.9/v1/copies", "http://[::1]:8080/"} {
+		g := &webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}, Self: self}
+		if err := g.CheckURL(context.Background(), u); !errors.Is(err, webhook.ErrForbiddenTarget) {
+			t.Errorf("CheckURL(%s) with the API at %v = %v, want ErrForbiddenTarget", u, self, err)
+		}
+	}
+	if err := (&webhook.Guard{Allow: []netip.Prefix{loop}, Self: self}).CheckURL(context.Background(), "http://127.0.0.1:9000/h"); err != nil {
+		t.Errorf("allowed receiver on another port than the API: %v", err)
+	}
 	for _, tc := range tests {
 		g := &webhook.Guard{Allow: tc.allow}
 		err := g.CheckURL(context.Background(), tc.url)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -344,7 +345,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	}
 	mux := asynq.NewServeMux()
 	h.Register(mux)
-	guard, err := webhookGuard()
+	guard, err := s.webhookGuard()
 	if err != nil {
 		return err
 	}
@@ -428,13 +429,23 @@ func (s *system) webhookSealer() (*webhook.Sealer, error) {
 }
 
 // webhookGuard keeps webhooks off internal addresses except those the
-// operator lists in SOHOA_WEBHOOK_ALLOW (IPs and CIDR prefixes, comma-separated).
-func webhookGuard() (*webhook.Guard, error) {
+// operator lists in SOHOA_WEBHOOK_ALLOW (IPs and CIDR prefixes,
+// comma-separated), and off the API's own address (SOHOA_ADDR) always.
+func (s *system) webhookGuard() (*webhook.Guard, error) {
 	allow, err := webhook.ParseAllow(os.Getenv("SOHOA_WEBHOOK_ALLOW"))
 	if err != nil {
 		return nil, fmt.Errorf("SOHOA_WEBHOOK_ALLOW: %w", err)
 	}
-	return &webhook.Guard{Allow: allow}, nil
+	g := &webhook.Guard{Allow: allow}
+	if host, port, err := net.SplitHostPort(s.cfg.Addr); err == nil {
+		if host == "" || host == "localhost" {
+			host = "0.0.0.0"
+		}
+		if ap, err := netip.ParseAddrPort(net.JoinHostPort(host, port)); err == nil && ap.Port() != 0 {
+			g.Self = append(g.Self, ap)
+		}
+	}
+	return g, nil
 }
 
 // openStore opens the blob store the configuration names: MinIO/S3 (with
@@ -603,7 +614,7 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	guard, err := webhookGuard()
+	guard, err := s.webhookGuard()
 	if err != nil {
 		return err
 	}
