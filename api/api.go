@@ -154,6 +154,7 @@ func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, what string,
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff") // a browser must not run a JSON answer as HTML or script
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

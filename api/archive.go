@@ -281,13 +281,17 @@ func (a *Archive) getPDF(s *Server) http.HandlerFunc {
 				fmt.Sprintf("the document is not signed yet (status: %s)", d.Status), nil)
 			return
 		}
+		rg, ok := auditRange(w, r)
+		if !ok {
+			return
+		}
 		office, ok := officeFrom(ctx)
 		if !ok {
 			office, err = a.DB.DocumentOffice(ctx, d.ID)
 		}
 		if err == nil {
 			detail := map[string]string{"sha256": d.SignedSHA256}
-			if rg := r.Header.Get("Range"); rg != "" {
+			if rg != "" {
 				detail["range"] = rg
 			}
 			_, err = a.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: office,
@@ -559,6 +563,11 @@ type LookupRequest struct {
 	Limit         int      `json:"Limit,omitempty"`
 }
 
+// maxLookupKeys bounds the codes, and the numbers, of one lookup: the
+// databases' limits on query parameters are far above it, and a portal
+// asking for more pages through them.
+const maxLookupKeys = 1000
+
 // LookupResult is one result in a lookup's answer.
 type LookupResult struct {
 	ID            string           `json:"Id"`
@@ -591,6 +600,19 @@ type LookupResponse struct {
 func (a *Archive) lookup(w http.ResponseWriter, r *http.Request) {
 	var req LookupRequest
 	if !a.decode(w, r, &req) {
+		return
+	}
+	var ps []results.Problem
+	if len(req.Codes) > maxLookupKeys {
+		ps = append(ps, results.Problem{Field: "DanhSachMaKetQua", VI: fmt.Sprintf("tối đa %d mã kết quả mỗi lần", maxLookupKeys),
+			EN: fmt.Sprintf("at most %d result codes at a time", maxLookupKeys)})
+	}
+	if len(req.Numbers) > maxLookupKeys {
+		ps = append(ps, results.Problem{Field: "DanhSachSoKyHieu", VI: fmt.Sprintf("tối đa %d số, ký hiệu mỗi lần", maxLookupKeys),
+			EN: fmt.Sprintf("at most %d numbers at a time", maxLookupKeys)})
+	}
+	if len(ps) > 0 {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: apiError{Code: "invalid", VI: "dữ liệu không hợp lệ", EN: "invalid data"}, Problems: ps})
 		return
 	}
 	rs, next, err := a.DB.LookupResults(r.Context(), catalog.ResultQuery{OwnerID: req.OwnerID, ProcedureCode: req.ProcedureCode,

@@ -310,6 +310,12 @@ func TestArchiveAPI(t *testing.T) {
 	if got, _ := io.ReadAll(resp.Body); string(got) != "%PDF-1.7" {
 		t.Errorf("range = %q", got)
 	}
+	// A Range header is checked before it is audited: a huge or malformed
+	// one is refused and leaves no entry (720 KB used to make a 720 KB entry).
+	for _, rg := range []string{"bytes=" + strings.Repeat("0-1,", 180000) + "0-1", "items=0-7", "bytes=9-1",
+		"bytes=0-7;<script>", "bytes=-", "bytes=" + strings.Repeat("1", 30) + "-"} {
+		e.expect(e.do("system", "GET", "/v1/documents/doc1/pdf", nil, nil, "Range", rg), 416)
+	}
 	var log AuditPage
 	e.expect(e.do("auditor", "GET", "/v1/audit?action=pdf.fetch&subject=doc1", nil, &log), 200)
 	var detail map[string]string

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -252,3 +253,21 @@ func (d *discardWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 func (d *discardWriter) WriteHeader(int) {}
+
+func TestCanonicalRange(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"bytes=0-7", "bytes=0-7"},
+		{"bytes=0-7, 10-, -5", "bytes=0-7,10-,-5"},
+		{"bytes=007-8", "bytes=7-8"},
+		{"bytes=0-7,", ""},
+		{"bytes=a-b", ""},
+		{"bytes 0-7", ""},
+		{"bytes=" + strings.Repeat("0-1,", 16) + "0-1", ""},
+		{"bytes=99999999999999999999-", ""},
+	} {
+		got, err := canonicalRange(tc.in)
+		if got != tc.want || (err == nil) != (tc.want != "") {
+			t.Errorf("canonicalRange(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}

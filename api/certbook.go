@@ -71,6 +71,18 @@ func (c *Copies) preview(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, "tài liệu / document", err)
 		return
 	}
+	// The preview is the whole document: its read is audited like a fetch.
+	office, err := c.Service.DB.DocumentOffice(ctx, q.DocumentID)
+	if err == nil {
+		_, err = c.Service.DB.Audit(ctx, catalog.AuditEntry{Actor: p.Actor(), OfficeID: office,
+			Action: catalog.AuditContentView, Subject: q.DocumentID,
+			Detail: mustMarshal(map[string]any{"kind": "copy_preview", "result_id": q.ResultID, "size": b.Len()})})
+	}
+	if err != nil {
+		c.fail(w, r, http.StatusServiceUnavailable, "audit", "không ghi được nhật ký kiểm toán, hãy thử lại",
+			"the read could not be written to the audit log; try again", err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="xem-truoc.pdf"`)
 	w.Header().Set("Cache-Control", "no-store")

@@ -54,6 +54,12 @@ func TestCertBookAPI(t *testing.T) {
 	if resp, _ := do("POST", "/v1/copies/preview", otherClerk, IssueRequest{DocumentID: doc}); resp.StatusCode != 404 {
 		t.Errorf("other office's preview = %d, want 404", resp.StatusCode)
 	}
+	// The preview is a read of the whole document: audited, for the office's auditor.
+	views, err := f.DB.AuditLog(ctx, catalog.AuditQuery{Action: catalog.AuditContentView, Subject: doc})
+	if err != nil || len(views) != 1 || views[0].OfficeID != certifytest.Office || !strings.Contains(views[0].Actor, "clerk") ||
+		!strings.Contains(string(views[0].Detail), `"copy_preview"`) {
+		t.Errorf("preview audit = %+v, %v; want one content.view entry", views, err)
+	}
 
 	// A number left pending (an issuance cut short), and one issued.
 	o, _ := f.Service.Office(certifytest.Office)

@@ -191,6 +191,15 @@ func (c *Copies) lookup(w http.ResponseWriter, r *http.Request) {
 	if !(&Archive{Log: c.Log}).decode(w, r, &q) {
 		return
 	}
+	if q.IssueDate != "" {
+		d, err := results.ParseDate(q.IssueDate)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: apiError{Code: "invalid", VI: "dữ liệu không hợp lệ", EN: "invalid data"},
+				Problems: []results.Problem{{Field: "issue_date", VI: "ngày ban hành phải là YYYY-MM-DD hoặc DD/MM/YYYY", EN: "issue_date must be YYYY-MM-DD or DD/MM/YYYY"}}})
+			return
+		}
+		q.IssueDate = d
+	}
 	p := PrincipalFrom(r.Context())
 	if q.DocumentID != "" && !c.visible(w, r, p, q.DocumentID, "") {
 		return
@@ -231,8 +240,12 @@ func (c *Copies) getCopyPDF(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, "bản sao / copy", err)
 		return
 	}
+	rg, ok := auditRange(w, r)
+	if !ok {
+		return
+	}
 	detail := map[string]string{"sha256": cp.SHA256, "kind": "certified_copy"}
-	if rg := r.Header.Get("Range"); rg != "" {
+	if rg != "" {
 		detail["range"] = rg
 	}
 	if _, err := c.Service.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: cp.OfficeID,

@@ -219,6 +219,21 @@ func (q *QC) image(w http.ResponseWriter, r *http.Request) {
 	if p.Format == "jpeg" {
 		ct = "image/jpeg"
 	}
+	// Every read of content is audited, before it is served.
+	office, ok := officeFrom(r.Context())
+	if !ok {
+		office, err = q.DB.DocumentOffice(r.Context(), p.DocumentID)
+	}
+	if err == nil {
+		_, err = q.DB.Audit(r.Context(), catalog.AuditEntry{Actor: PrincipalFrom(r.Context()).Actor(), OfficeID: office,
+			Action: catalog.AuditContentView, Subject: p.ID,
+			Detail: mustMarshal(map[string]any{"kind": "page_image", "document_id": p.DocumentID, "seq": p.Seq, "sha256": p.SHA256})})
+	}
+	if err != nil {
+		q.fail(w, r, http.StatusServiceUnavailable, "audit", "không ghi được nhật ký kiểm toán, hãy thử lại",
+			"the read could not be written to the audit log; try again", err)
+		return
+	}
 	if err := ServeBlob(w, r, q.Store, storage.Info{Key: p.BlobKey, SHA256: p.SHA256}, ct, p.ID+"."+p.Format); err != nil {
 		q.log().Error("api: stream page image", "page", p.ID, "err", err)
 	}

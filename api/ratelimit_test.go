@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -61,32 +62,127 @@ func TestLimitRequests(t *testing.T) {
 	}
 }
 
+// authServer answers as the API and the clerk login do: a good bearer
+// token is served, any other 401; anonymous GETs are public; an
+// anonymous POST is a login whose key is in the query here.
+var authServer = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	switch {
+	case auth == "Bearer good" || auth == "Bearer good2":
+		w.Write([]byte("ok"))
+	case auth != "":
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	case r.Method == "POST" && r.URL.Query().Get("key") != "good":
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	}
+})
+
+func call(t *testing.T, h http.Handler, method, remote, xff, token, path string) int {
+	t.Helper()
+	r := httptest.NewRequest(method, path, nil)
+	r.RemoteAddr = remote + ":40000"
+	if xff != "" {
+		r.Header.Set("X-Forwarded-For", xff)
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	return w.Code
+}
+
+// TestLimitAuthFailures: ten bad tokens from one address block further
+// guesses from it, and only them: a key that authenticated keeps working
+// from that address, and the public and login pages stay open.
 func TestLimitAuthFailures(t *testing.T) {
-	h := LimitAuthFailures(NewLimiter(RateLimit{Rate: rate.Every(time.Hour), Burst: 2}),
-		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Query().Get("key") != "good" {
-				http.Error(w, "unauthorized", http.StatusUnauthorized)
-				return
-			}
-			w.Write([]byte("ok"))
-		}))
-	// Successful requests cost nothing.
-	for range 10 {
-		if got := get(t, h, "198.51.100.1", "/v1/x?key=good"); got != 200 {
-			t.Fatalf("authenticated request: %d", got)
+	h := LimitAuthFailures(NewLimiter(RateLimit{Rate: rate.Every(time.Hour), Burst: 10}), authServer)
+	const attacker = "198.51.100.1"
+	// A clerk behind the same address has used their key before.
+	if got := call(t, h, "GET", attacker, "", "good", "/v1/x"); got != 200 {
+		t.Fatalf("good key: %d", got)
+	}
+	for i := range 10 {
+		if got := call(t, h, "GET", attacker, "", fmt.Sprint("guess-", i), "/v1/x"); got != 401 {
+			t.Fatalf("bad key %d: %d, want 401", i+1, got)
 		}
 	}
-	for i, want := range []int{401, 401, 429, 429} {
-		if got := get(t, h, "198.51.100.1", "/v1/x?key=bad"); got != want {
-			t.Errorf("bad key %d: %d, want %d", i+1, got, want)
+	// Guessing cannot continue: a new token, or a login POST, waits.
+	if got := call(t, h, "GET", attacker, "", "guess-10", "/v1/x"); got != 429 {
+		t.Errorf("11th guess: %d, want 429", got)
+	}
+	if got := call(t, h, "POST", attacker, "", "", "/clerk/login?key=guess"); got != 429 {
+		t.Errorf("login guess from the blocked address: %d, want 429", got)
+	}
+	// Others are not locked out by those failures.
+	for i := range 20 {
+		if got := call(t, h, "GET", attacker, "", "good", "/v1/x"); got != 200 {
+			t.Fatalf("known good key from the blocked address, request %d: %d, want 200", i+1, got)
 		}
 	}
-	// Once blocked, even a good key waits: guessing cannot continue.
-	if got := get(t, h, "198.51.100.1", "/v1/x?key=good"); got != 429 {
-		t.Errorf("good key from a blocked client: %d, want 429", got)
+	if got := call(t, h, "GET", attacker, "", "", "/verify/ABCDEFGHJK"); got != 200 {
+		t.Errorf("public page from the blocked address: %d, want 200", got)
 	}
-	if got := get(t, h, "198.51.100.2", "/v1/x?key=good"); got != 200 {
+	if got := call(t, h, "GET", attacker, "", "", "/clerk/login"); got != 200 {
+		t.Errorf("login page from the blocked address: %d, want 200", got)
+	}
+	if got := call(t, h, "GET", "198.51.100.2", "", "good2", "/v1/x"); got != 200 {
 		t.Errorf("good key from another client: %d, want 200", got)
+	}
+}
+
+// TestLimitAuthFailuresPerCredential: one bad credential tried from many
+// addresses is refused everywhere once it has failed its bucket's worth.
+func TestLimitAuthFailuresPerCredential(t *testing.T) {
+	h := LimitAuthFailures(NewLimiter(RateLimit{Rate: rate.Every(time.Hour), Burst: 3}), authServer)
+	for i, want := range []int{401, 401, 401, 429, 429} {
+		if got := call(t, h, "GET", fmt.Sprint("203.0.113.", i+1), "", "revoked-key", "/v1/x"); got != want {
+			t.Errorf("revoked key from address %d: %d, want %d", i+1, got, want)
+		}
+	}
+	if got := call(t, h, "GET", "203.0.113.1", "", "good", "/v1/x"); got != 200 {
+		t.Errorf("good key from an address where another key failed: %d, want 200", got)
+	}
+}
+
+// TestLimitBehindProxies: behind a trusted reverse proxy every request
+// comes from the proxy's address; failures are counted per client as
+// the proxy reports it, and only a trusted proxy's report is believed.
+func TestLimitBehindProxies(t *testing.T) {
+	proxies, err := ParseProxies("10.0.0.0/24, 10.1.0.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLimiter(RateLimit{Rate: rate.Every(time.Hour), Burst: 2})
+	l.Proxies = proxies
+	h := LimitAuthFailures(l, authServer)
+	const proxy = "10.0.0.3"
+	for i := range 2 {
+		// The attacker's own X-Forwarded-For prefix is ignored: the proxy appended the real address.
+		call(t, h, "GET", proxy, "192.0.2.99, 198.51.100.66", fmt.Sprint("guess-", i), "/v1/x")
+	}
+	if got := call(t, h, "GET", proxy, "198.51.100.66", "guess-x", "/v1/x"); got != 429 {
+		t.Errorf("attacker behind the proxy: %d, want 429", got)
+	}
+	// Through two trusted proxies, and a first-time key of another citizen.
+	if got := call(t, h, "GET", "10.1.0.7", "198.51.100.77, 10.0.0.3", "good", "/v1/x"); got != 200 {
+		t.Errorf("another client behind the proxies: %d, want 200", got)
+	}
+	if got := call(t, h, "POST", proxy, "198.51.100.78", "", "/clerk/login?key=good"); got != 200 {
+		t.Errorf("another client's login behind the proxy: %d, want 200", got)
+	}
+	// An untrusted sender's X-Forwarded-For is not believed.
+	for i := range 2 {
+		call(t, h, "GET", "203.0.113.50", fmt.Sprint("198.51.100.", 100+i), fmt.Sprint("g-", i), "/v1/x")
+	}
+	if got := call(t, h, "GET", "203.0.113.50", "198.51.100.200", "g-new", "/v1/x"); got != 429 {
+		t.Errorf("spoofed X-Forwarded-For from an untrusted sender escaped the limit: %d", got)
+	}
+	if _, err := ParseProxies("10.0.0.1,proxy.local"); err == nil {
+		t.Error("ParseProxies accepted a host name")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,10 +124,10 @@ func (rp *Reports) reportCSV(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			rp.abort(r, err)
 		}
-		cw.Write([]string{p.PageID, p.DocumentID, p.SourceName, strconv.Itoa(p.Seq), string(p.Status), p.Error,
+		cw.Write([]string{cell(p.PageID), cell(p.DocumentID), cell(p.SourceName), strconv.Itoa(p.Seq), string(p.Status), cell(p.Error),
 			strconv.FormatFloat(p.Confidence, 'f', 4, 64), strconv.Itoa(p.TextLen),
 			strconv.Itoa(p.Width), strconv.Itoa(p.Height), strconv.Itoa(p.DPI), p.SHA256,
-			strings.Join(p.QC, ","), string(p.QCState), string(p.DocStatus), p.DocError})
+			cell(strings.Join(p.QC, ",")), string(p.QCState), string(p.DocStatus), cell(p.DocError)})
 		if n++; n%500 == 0 {
 			cw.Flush()
 		}
@@ -135,6 +136,18 @@ func (rp *Reports) reportCSV(w http.ResponseWriter, r *http.Request) {
 	if err := cw.Error(); err != nil {
 		rp.log().Warn("api: report.csv", "batch", id, "err", err)
 	}
+}
+
+// cell keeps a spreadsheet from reading a text cell as a formula: one
+// that starts with = + - @ (or a tab or carriage return, which some
+// spreadsheets skip before looking) gets a leading apostrophe, as OWASP
+// advises against CSV injection. File names and error messages come from
+// scanners' folders and users.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (rp *Reports) pages(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +195,12 @@ func (rp *Reports) batchAIP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	bag, _ := strconv.ParseBool(q.Get("bag"))
 	sel := aip.Selection{BatchID: r.PathValue("id"), ID: q.Get("package_id"), Title: q.Get("title"), Bag: bag}
-	rp.export(w, r, sel, q.Get("format"))
+	office, err := rp.DB.BatchOffice(r.Context(), sel.BatchID)
+	if err != nil {
+		rp.failLookup(w, r, "batch", err)
+		return
+	}
+	rp.export(w, r, sel, q.Get("format"), []string{office})
 }
 
 func (rp *Reports) dossierAIP(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +216,7 @@ func (rp *Reports) dossierAIP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := PrincipalFrom(ctx)
+	var offices []string // each office whose documents leave: each one's auditor sees the export
 	for _, id := range req.DocumentIDs {
 		office, err := rp.DB.DocumentOffice(ctx, id)
 		if err == nil && !p.CanSee(office) {
@@ -207,13 +226,17 @@ func (rp *Reports) dossierAIP(w http.ResponseWriter, r *http.Request) {
 			rp.failLookup(w, r, "document "+id, err)
 			return
 		}
+		if !slices.Contains(offices, office) {
+			offices = append(offices, office)
+		}
 	}
-	rp.export(w, r, aip.Selection{DocumentIDs: req.DocumentIDs, ID: req.ID, Title: req.Title, Bag: req.Bag}, req.Format)
+	rp.export(w, r, aip.Selection{DocumentIDs: req.DocumentIDs, ID: req.ID, Title: req.Title, Bag: req.Bag}, req.Format, offices)
 }
 
 // export streams the package of sel as a tar or zip, after checking it
-// holds something and recording the export in the audit log.
-func (rp *Reports) export(w http.ResponseWriter, r *http.Request, sel aip.Selection, format string) {
+// holds something and recording the export in the audit log, once for
+// each of the offices whose records it holds.
+func (rp *Reports) export(w http.ResponseWriter, r *http.Request, sel aip.Selection, format string, offices []string) {
 	ctx := r.Context()
 	var newWriter func(io.Writer) aip.Writer
 	switch format {
@@ -237,16 +260,14 @@ func (rp *Reports) export(w http.ResponseWriter, r *http.Request, sel aip.Select
 		rp.failLookup(w, r, "batch or document", err)
 		return
 	}
-	office := ""
-	if sel.BatchID != "" {
-		office, _ = rp.DB.BatchOffice(ctx, sel.BatchID)
-	}
-	if _, err := rp.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: office,
-		Action: catalog.AuditAIPExport, Subject: id,
-		Detail: mustMarshal(map[string]any{"batch_id": sel.BatchID, "document_ids": sel.DocumentIDs, "format": format, "bag": sel.Bag})}); err != nil {
-		rp.fail(w, r, http.StatusServiceUnavailable, "audit", "không ghi được nhật ký kiểm toán, hãy thử lại",
-			"the export could not be written to the audit log; try again", err)
-		return
+	for _, office := range offices {
+		if _, err := rp.DB.Audit(ctx, catalog.AuditEntry{Actor: PrincipalFrom(ctx).Actor(), OfficeID: office,
+			Action: catalog.AuditAIPExport, Subject: id,
+			Detail: mustMarshal(map[string]any{"batch_id": sel.BatchID, "document_ids": sel.DocumentIDs, "format": format, "bag": sel.Bag})}); err != nil {
+			rp.fail(w, r, http.StatusServiceUnavailable, "audit", "không ghi được nhật ký kiểm toán, hãy thử lại",
+				"the export could not be written to the audit log; try again", err)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", map[string]string{"tar": "application/x-tar", "zip": "application/zip"}[format])
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, id, format))

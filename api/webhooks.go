@@ -33,7 +33,10 @@ type WebhookDB interface {
 type Webhooks struct {
 	DB     WebhookDB
 	Sealer *webhook.Sealer
-	Log    *slog.Logger
+	// Guard refuses subscriptions to internal addresses (nil: public
+	// addresses only); the delivery worker checks each connection again.
+	Guard *webhook.Guard
+	Log   *slog.Logger
 }
 
 // WebhookRoutes are the routes of webhook subscriptions, to append to
@@ -161,6 +164,10 @@ func (h *Webhooks) create(w http.ResponseWriter, r *http.Request) {
 	var problems []results.Problem
 	if u, err := url.Parse(req.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		problems = append(problems, results.Problem{Field: "url", VI: "cần địa chỉ http(s) tuyệt đối, không kèm mật khẩu", EN: "an absolute http(s) URL without credentials is required"})
+	} else if err := h.Guard.CheckURL(r.Context(), req.URL); err != nil {
+		problems = append(problems, results.Problem{Field: "url",
+			VI: "địa chỉ nhận là địa chỉ nội bộ (loopback, mạng riêng, link-local, multicast, không xác định) hoặc IP viết không chuẩn: không được phép trừ khi quản trị viên cho phép (SOHOA_WEBHOOK_ALLOW)",
+			EN: "the receiver's address is internal (loopback, private, link-local, multicast, unspecified) or a non-canonical IP: not allowed unless the operator allows it (SOHOA_WEBHOOK_ALLOW)"})
 	}
 	if len(req.Events) == 0 {
 		problems = append(problems, results.Problem{Field: "events", VI: "cần ít nhất một sự kiện", EN: "at least one event is required"})

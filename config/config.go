@@ -37,16 +37,17 @@ type Config struct {
 	Role    string `env:"-"` // "all" (API and workers), "api" or "worker"
 	Workers int    `env:"-"` // concurrent tasks and OCR engines; default runtime.NumCPU()
 
-	Addr         string `env:"SOHOA_ADDR" envDefault:"127.0.0.1:8080" en:"API listen address" vi:"địa chỉ lắng nghe của API"`
-	DataDir      string `env:"SOHOA_DATA_DIR" doc:"$XDG_DATA_HOME/sohoa or ~/.local/share/sohoa" en:"data directory: SQLite catalog, local blobs, demo identities, temporary files" vi:"thư mục dữ liệu: danh mục SQLite, tệp lưu cục bộ, định danh DEMO, tệp tạm"`
-	MetricsAddr  string `env:"SOHOA_METRICS_ADDR" envDefault:"127.0.0.1:9101" en:"where /metrics, /healthz and /readyz listen, apart from the API" vi:"địa chỉ của /metrics, /healthz và /readyz, tách khỏi API"`
-	PProf        bool   `env:"SOHOA_PPROF" envDefault:"false" en:"serve Go's profiler under /debug/pprof/ on the metrics address" vi:"bật trình phân tích hiệu năng của Go tại /debug/pprof/ trên địa chỉ metrics"`
-	PublicURL    string `env:"SOHOA_PUBLIC_URL" en:"public address of the verification pages, signed into every certified copy's QR code; required to issue copies (refused when empty or 0.0.0.0/::, warned of when loopback)" vi:"địa chỉ công khai của trang xác minh, ký vào mã QR của mọi bản sao chứng thực; bắt buộc để cấp bản sao (từ chối khi trống hoặc 0.0.0.0/::, cảnh báo khi là loopback)"`
-	TLSCert      string `env:"SOHOA_TLS_CERT" en:"TLS certificate (PEM) of the API" vi:"chứng thư TLS (PEM) của API"`
-	TLSKey       string `env:"SOHOA_TLS_KEY" en:"TLS private key (PEM) of the API" vi:"khóa bí mật TLS (PEM) của API"`
-	InsecureHTTP bool   `env:"SOHOA_INSECURE_HTTP" envDefault:"false" en:"allow plain HTTP on a non-loopback address (TLS ends at a proxy)" vi:"cho phép HTTP không mã hóa trên địa chỉ không phải loopback (TLS kết thúc ở proxy)"`
-	RateVerify   string `env:"SOHOA_RATE_VERIFY" envDefault:"30/m" en:"requests per client to the public verification page (N/s, N/m or N/h)" vi:"số yêu cầu mỗi máy khách tới trang xác minh công khai (N/s, N/m hoặc N/h)"`
-	RateAuthFail string `env:"SOHOA_RATE_AUTH_FAIL" envDefault:"10/m" en:"failed authentications per client before it is refused (N/s, N/m or N/h)" vi:"số lần xác thực sai mỗi máy khách trước khi bị từ chối (N/s, N/m hoặc N/h)"`
+	Addr           string `env:"SOHOA_ADDR" envDefault:"127.0.0.1:8080" en:"API listen address" vi:"địa chỉ lắng nghe của API"`
+	DataDir        string `env:"SOHOA_DATA_DIR" doc:"$XDG_DATA_HOME/sohoa or ~/.local/share/sohoa" en:"data directory: SQLite catalog, local blobs, demo identities, temporary files" vi:"thư mục dữ liệu: danh mục SQLite, tệp lưu cục bộ, định danh DEMO, tệp tạm"`
+	MetricsAddr    string `env:"SOHOA_METRICS_ADDR" envDefault:"127.0.0.1:9101" en:"where /metrics, /healthz and /readyz listen, apart from the API" vi:"địa chỉ của /metrics, /healthz và /readyz, tách khỏi API"`
+	PProf          bool   `env:"SOHOA_PPROF" envDefault:"false" en:"serve Go's profiler under /debug/pprof/ on the metrics address" vi:"bật trình phân tích hiệu năng của Go tại /debug/pprof/ trên địa chỉ metrics"`
+	PublicURL      string `env:"SOHOA_PUBLIC_URL" en:"public address of the verification pages, signed into every certified copy's QR code; required to issue copies (refused when empty or 0.0.0.0/::, warned of when loopback)" vi:"địa chỉ công khai của trang xác minh, ký vào mã QR của mọi bản sao chứng thực; bắt buộc để cấp bản sao (từ chối khi trống hoặc 0.0.0.0/::, cảnh báo khi là loopback)"`
+	TLSCert        string `env:"SOHOA_TLS_CERT" en:"TLS certificate (PEM) of the API" vi:"chứng thư TLS (PEM) của API"`
+	TLSKey         string `env:"SOHOA_TLS_KEY" en:"TLS private key (PEM) of the API" vi:"khóa bí mật TLS (PEM) của API"`
+	InsecureHTTP   bool   `env:"SOHOA_INSECURE_HTTP" envDefault:"false" en:"allow plain HTTP on a non-loopback address (TLS ends at a proxy)" vi:"cho phép HTTP không mã hóa trên địa chỉ không phải loopback (TLS kết thúc ở proxy)"`
+	RateVerify     string `env:"SOHOA_RATE_VERIFY" envDefault:"30/m" en:"requests per client to the public verification page (N/s, N/m or N/h)" vi:"số yêu cầu mỗi máy khách tới trang xác minh công khai (N/s, N/m hoặc N/h)"`
+	RateAuthFail   string `env:"SOHOA_RATE_AUTH_FAIL" envDefault:"10/m" en:"failed authentications per client before it is refused (N/s, N/m or N/h)" vi:"số lần xác thực sai mỗi máy khách trước khi bị từ chối (N/s, N/m hoặc N/h)"`
+	TrustedProxies string `env:"SOHOA_TRUSTED_PROXIES" en:"reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client the rate limits count" vi:"các proxy ngược (địa chỉ hoặc CIDR, cách nhau bởi dấu phẩy) mà X-Forwarded-For của chúng cho biết máy khách được tính giới hạn"`
 
 	RedisURL        string `env:"SOHOA_REDIS_URL" en:"Redis of the task queue, e.g. redis://host:6379/0 (empty: an embedded in-process queue)" vi:"Redis của hàng đợi, ví dụ redis://host:6379/0 (trống: hàng đợi nhúng trong tiến trình)"`
 	DatabaseURL     string `env:"SOHOA_DATABASE_URL" en:"PostgreSQL catalog, e.g. postgres://user@host/db (empty: SQLite in the data directory)" vi:"danh mục PostgreSQL, ví dụ postgres://user@host/db (trống: SQLite trong thư mục dữ liệu)"`
@@ -75,6 +76,7 @@ type Config struct {
 	CertifierPassword string        `env:"SOHOA_CERTIFIER_PASSWORD" secret:"true" en:"password of SOHOA_CERTIFIER_P12" vi:"mật khẩu của SOHOA_CERTIFIER_P12"`
 	CertRecoverAfter  time.Duration `env:"SOHOA_CERTIFY_RECOVER_AFTER" envDefault:"10m" check:"positive" en:"a certification number pending this long (its issuance died) is voided with the reason" vi:"số chứng thực treo quá thời gian này (việc cấp bị gián đoạn) bị hủy kèm lý do"`
 	CertRecoverEvery  time.Duration `env:"SOHOA_CERTIFY_RECOVER_INTERVAL" envDefault:"5m" check:"positive" en:"how often pending certification numbers are checked" vi:"chu kỳ kiểm tra các số chứng thực treo"`
+	WebhookAllow      string        `env:"SOHOA_WEBHOOK_ALLOW" en:"internal addresses or CIDRs (comma-separated) webhooks may be delivered to; others are refused (loopback, private, link-local)" vi:"địa chỉ hoặc dải CIDR nội bộ (cách nhau bởi dấu phẩy) được phép nhận webhook; các địa chỉ nội bộ khác bị từ chối"`
 	WebhookKey        string        `env:"SOHOA_WEBHOOK_KEY" secret:"true" en:"32-byte key (hex or base64) sealing webhook secrets, shared by API and workers (empty: a key in the data directory)" vi:"khóa 32 byte (hex hoặc base64) mã hóa bí mật webhook, dùng chung cho API và worker (trống: khóa trong thư mục dữ liệu)"`
 
 	Languages         []string      `env:"SOHOA_OCR_LANGUAGES" envDefault:"vie" envSeparator:"+" en:"Tesseract languages joined by +" vi:"ngôn ngữ Tesseract, nối bằng +"`

@@ -1,6 +1,9 @@
 package faults
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +28,21 @@ func TestKillWorker(t *testing.T) {
 	t.Logf("killed the worker (kill -9) at %d/%d pages OCR'd, %d documents signed", p.PagesOCRed, n, p.DocumentsSigned)
 	c.startWorker()
 	c.verify(db, batch, n, 5*time.Minute)
+	// The killed worker's temporary directory (files of the documents it
+	// was assembling and signing) was swept by the new one: only the new
+	// one's is left.
+	tmp := filepath.Join(c.dir, "worker", "tmp")
+	es, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || !strings.HasPrefix(es[0].Name(), "p-") {
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s after the kill and a restart holds %v; want the live worker's directory only", tmp, names)
+	}
 }
 
 func TestRedisWiped(t *testing.T) {

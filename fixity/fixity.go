@@ -388,3 +388,65 @@ func (c *Checker) Run(ctx context.Context, interval time.Duration, batches func(
 		}
 	}
 }
+
+// Sweeper deletes orphans: objects no catalog row knows, left by a
+// process killed between writing an object and committing its row (a
+// page image before its document, a signed certified copy before its
+// book entry). An object being written now is an orphan for a moment
+// too, so an orphan is deleted only once it has been seen Grace apart
+// (two sweeps); with Grace zero it goes at once, which is right only
+// when nothing else writes to the store (start-up of the embedded
+// server, before its API and workers run).
+type Sweeper struct {
+	Checker *Checker
+	Grace   time.Duration
+	seen    map[string]time.Time
+}
+
+// Sweep runs a check of every batch with orphans and deletes those due.
+// It returns how many it deleted and the report after deletion (orphans
+// not yet due stay in it). A store that refuses deletion (WORM) keeps
+// them: they are logged.
+func (s *Sweeper) Sweep(ctx context.Context, batches []string) (int, Report, error) {
+	if s.seen == nil {
+		s.seen = map[string]time.Time{}
+	}
+	r, err := s.Checker.Check(ctx, Options{Batches: batches, Orphans: true})
+	if err != nil {
+		return 0, r, err
+	}
+	log := s.Checker.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := time.Now()
+	still := map[string]time.Time{}
+	removed := 0
+	kept := r.Problems[:0]
+	for _, p := range r.Problems {
+		if p.Kind != Orphan {
+			kept = append(kept, p)
+			continue
+		}
+		first, ok := s.seen[p.Key]
+		if !ok {
+			first = now
+		}
+		if now.Sub(first) < s.Grace {
+			still[p.Key] = first
+			kept = append(kept, p)
+			continue
+		}
+		if err := s.Checker.Store.Delete(ctx, p.Key); err != nil {
+			log.Warn("fixity: orphan not deleted", "key", p.Key, "err", err)
+			still[p.Key] = first
+			kept = append(kept, p)
+			continue
+		}
+		log.Info("fixity: orphan deleted", "key", p.Key, "detail", p.Detail)
+		removed++
+	}
+	s.seen = still
+	r.Problems = kept
+	return removed, r, nil
+}

@@ -97,17 +97,30 @@ func (s *splitter) emit(p Page) error {
 
 // decodeErr classifies a decoder's error (or panic) on page.
 func (s *splitter) decodeErr(page int, err error) *InputError {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	var pe *panicError
+	switch {
+	case errors.As(err, &pe):
+		// A library's panic message (an index out of range deep in a
+		// nested PDF) means nothing to an archivist and tells of the code:
+		// the report says the file is corrupt; the log keeps the panic.
+		slog.Warn("ingest: decoder panicked on malformed input", "file", s.name, "page", page, "panic", pe.v)
+		return inputErr(s.name, page, CodeCorrupt, "tệp bị hỏng, không đọc được", "corrupt file, it cannot be read")
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return truncated(s.name, page)
 	}
 	return corrupt(s.name, page, err)
 }
 
+// panicError is a decoder's panic, recovered.
+type panicError struct{ v any }
+
+func (p *panicError) Error() string { return fmt.Sprintf("decoder failed: %v", p.v) }
+
 // guard runs a decoder, turning a panic on malformed input into an error.
 func guard(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("decoder failed: %v", r)
+			err = &panicError{v: r}
 		}
 	}()
 	return f()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -80,9 +81,31 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.auditView(r, d.ID, d.ID, map[string]any{"kind": "copy_preview", "size": b.Len()}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="xem-truoc-`+d.ID+`.pdf"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.Write(b.Bytes())
+}
+
+// auditView writes a read of content (a preview, a page image) to the
+// audit log before it is served: no entry, no content.
+func (s *Server) auditView(r *http.Request, documentID, subject string, detail map[string]any) error {
+	ctx := r.Context()
+	office, err := s.Service.DB.DocumentOffice(ctx, documentID)
+	if err != nil {
+		return err
+	}
+	detail["document_id"] = documentID
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = s.Service.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditContentView, Subject: subject, Detail: b})
+	return err
 }

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -56,7 +58,7 @@ func TestBookPreviewQR(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b), resp.Header
 	}
-	do("POST", "/clerk/login", url.Values{"token": {clerk}})
+	do("POST", "/clerk/login", loginForm(t, c, srv.URL, clerk))
 
 	// Found by the QR code, and said so.
 	code, body, _ := do("GET", "/clerk/documents/"+doc, nil)
@@ -69,6 +71,25 @@ func TestBookPreviewQR(t *testing.T) {
 	code, pdf, h := do("GET", "/clerk/documents/"+doc+"/preview", nil)
 	if code != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF") || strings.Contains(pdf, "/ByteRange") {
 		t.Fatalf("preview: %d %s", code, h.Get("Content-Type"))
+	}
+	// Reads of content are audited: the preview and a page image.
+	if code, _, h := do("GET", "/clerk/documents/"+doc+"/pages/1", nil); code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "image/") {
+		t.Fatalf("page image: %d %s", code, h.Get("Content-Type"))
+	}
+	views, err := f.DB.AuditLog(ctx, catalog.AuditQuery{Action: catalog.AuditContentView})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, v := range views {
+		var d map[string]any
+		json.Unmarshal(v.Detail, &d)
+		if d["document_id"] == doc && v.OfficeID == certifytest.Office && strings.HasSuffix(v.Actor, " web") {
+			kinds[fmt.Sprint(d["kind"])] = true
+		}
+	}
+	if len(views) != 2 || !kinds["copy_preview"] || !kinds["page_image"] {
+		t.Errorf("content reads audited: %+v", views)
 	}
 	year := time.Now().In(results.Vietnam).Year()
 	if es, _ := f.Service.Book(ctx, certifytest.Office, year, 0); len(es) != 0 {

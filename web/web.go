@@ -2,10 +2,13 @@
 // rendered HTML (html/template) that works without JavaScript and with
 // the keyboard only, in Vietnamese with an English switch.
 //
-// A clerk signs in by pasting a clerk API key into a form; the key is
-// kept in an HttpOnly, SameSite=Strict cookie scoped to /clerk/, and
-// every form that changes something carries a CSRF token (an HMAC of the
-// cookie under a per-process secret), checked on POST.
+// A clerk signs in by pasting a clerk API key into a form (itself
+// guarded by a CSRF token and an origin check); the server keeps the key
+// in a session and gives the browser only the session's random ID, in an
+// HttpOnly, SameSite=Strict cookie scoped to /clerk/. Logging out, or
+// the session's expiry, ends it on the server. Every form that changes
+// something carries a CSRF token (an HMAC of the session ID under a
+// per-process secret) and must come from this site, checked on POST.
 //
 // Pages: the queue of scanned originals not yet certified, with upload;
 // one original with the result it was found to be and its validity, a
@@ -19,12 +22,9 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -63,16 +63,21 @@ type Server struct {
 	// CSRFKey keys the CSRF tokens; give every replica behind one address
 	// the same key. nil: a random key per process.
 	CSRFKey []byte
-	Log     *slog.Logger
+	// SessionMaxAge and SessionIdle end clerks' sessions (zero:
+	// DefaultSessionMaxAge, DefaultSessionIdle).
+	SessionMaxAge, SessionIdle time.Duration
+	Log                        *slog.Logger
 
-	secret []byte
-	tpl    *template.Template
+	secret   []byte
+	tpl      *template.Template
+	sessions *sessionStore
 }
 
 const (
-	cookieKey  = "sohoa_clerk"
-	cookieLang = "sohoa_lang"
-	maxUpload  = 200 << 20
+	cookieKey   = "sohoa_clerk" // the session ID
+	cookieLogin = "sohoa_login" // the login form's CSRF value
+	cookieLang  = "sohoa_lang"
+	maxUpload   = 200 << 20
 )
 
 func (s *Server) log() *slog.Logger {
@@ -89,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 		s.secret = make([]byte, 32)
 		rand.Read(s.secret)
 	}
+	s.sessions = &sessionStore{m: map[string]*stored{}}
 	s.tpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"vn":   func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
 		"code": certify.GroupCode,
@@ -138,12 +144,14 @@ func securityHeaders(h http.Handler) http.Handler {
 type session struct {
 	P    *api.Principal
 	CSRF string
+	id   string
 }
 
 type ctxKey struct{}
 
-// auth lets through requests with a valid clerk key in the cookie, and
-// checks the CSRF token of POSTs; others go to the login page.
+// auth lets through requests with a live session whose clerk key is
+// still valid, and checks the origin and the CSRF token of POSTs; others
+// go to the login page.
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(cookieKey)
@@ -151,14 +159,25 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
 			return
 		}
-		k, err := s.Keys.APIKeyByToken(r.Context(), c.Value)
-		if err != nil || !hasScope(k, api.ScopeClerk) {
+		token, ok := s.session(c.Value)
+		if !ok {
 			s.clearCookie(w)
 			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
 			return
 		}
-		sess := &session{P: principal(k), CSRF: s.csrf(c.Value)}
+		k, err := s.Keys.APIKeyByToken(r.Context(), token)
+		if err != nil || !hasScope(k, api.ScopeClerk) {
+			s.endSession(c.Value)
+			s.clearCookie(w)
+			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			return
+		}
+		sess := &session{P: principal(k), CSRF: s.csrf(c.Value), id: c.Value}
 		if r.Method == http.MethodPost {
+			if !sameOrigin(r) {
+				http.Error(w, "yêu cầu từ trang khác / cross-origin request refused", http.StatusForbidden)
+				return
+			}
 			if err := r.ParseMultipartForm(maxUpload); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 				http.Error(w, "bad form", http.StatusBadRequest)
 				return
@@ -191,11 +210,8 @@ func principal(k catalog.APIKey) *api.Principal {
 	return p
 }
 
-func (s *Server) csrf(token string) string {
-	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte(token))
-	return hex.EncodeToString(m.Sum(nil))
-}
+// csrf is the CSRF token of the forms of session id.
+func (s *Server) csrf(id string) string { return s.mac("session", id) }
 
 func (s *Server) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: "", Path: "/clerk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
@@ -238,26 +254,36 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login.html", nil, "")
+	s.render(w, r, http.StatusOK, "login.html", s.loginToken(w, r), "")
 }
 
-// login checks the pasted key and keeps it in the cookie. SameSite=Strict
-// cookies are not sent cross-site, so a forged login form cannot sign a
-// victim in with someone else's key into a session used cross-site.
+// login checks the pasted key and starts a server-side session. The form
+// must carry the login CSRF token (see loginToken) and come from this
+// site: a forged login cannot swap a clerk's session for another key.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) || !s.loginTokenOK(r) {
+		http.Error(w, "biểu mẫu đăng nhập không hợp lệ, hãy tải lại trang / invalid login form, reload the page", http.StatusForbidden)
+		return
+	}
 	tok := strings.TrimSpace(r.FormValue("token"))
 	k, err := s.Keys.APIKeyByToken(r.Context(), tok)
 	if err != nil || !hasScope(k, api.ScopeClerk) {
 		l := s.lang(w, r)
-		s.render(w, r, http.StatusUnauthorized, "login.html", nil, texts[l]["badkey"])
+		s.render(w, r, http.StatusUnauthorized, "login.html", s.loginToken(w, r), texts[l]["badkey"])
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: tok, Path: "/clerk/", HttpOnly: true, Secure: s.Secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
+	if c, err := r.Cookie(cookieKey); err == nil {
+		s.endSession(c.Value) // a new session, never one chosen before sign-in
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: s.newSession(tok), Path: "/clerk/", HttpOnly: true, Secure: s.Secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(s.maxAge().Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: cookieLogin, Value: "", Path: "/clerk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/clerk/", http.StatusSeeOther)
 }
 
+// logout ends the session on the server: the cookie, if kept, is worthless.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	s.endSession(sessionOf(r).id)
 	s.clearCookie(w)
 	http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
 }
@@ -459,6 +485,11 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 	pages, err := s.Service.DB.Pages(ctx, d.ID)
 	if err != nil || n < 1 || n > len(pages) {
 		s.fail(w, r, catalog.ErrNotFound)
+		return
+	}
+	pg := pages[n-1]
+	if err := s.auditView(r, d.ID, pg.ID, map[string]any{"kind": "page_image", "seq": pg.Seq, "sha256": pg.SHA256}); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	rc, info, err := s.Service.Store.Get(ctx, pages[n-1].BlobKey)

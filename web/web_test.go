@@ -119,7 +119,7 @@ func TestClerkPages(t *testing.T) {
 	}
 	login := func(token string) *http.Client {
 		c := newClient()
-		code, body, _ := post(c, "/clerk/login", url.Values{"token": {token}})
+		code, body, _ := post(c, "/clerk/login", loginForm(t, c, srv.URL, token))
 		if code != 200 || !strings.Contains(body, `id="q"`) {
 			t.Fatalf("login: %d\n%s", code, body)
 		}
@@ -132,12 +132,12 @@ func TestClerkPages(t *testing.T) {
 		t.Fatalf("anonymous: %d, want the login form", code)
 	}
 	for _, bad := range []string{"sohoa_x_y", system} {
-		if code, body, _ := post(c, "/clerk/login", url.Values{"token": {bad}}); code != 401 || !strings.Contains(body, "Khóa không đúng") {
+		if code, body, _ := post(c, "/clerk/login", loginForm(t, c, srv.URL, bad)); code != 401 || !strings.Contains(body, "Khóa không đúng") {
 			t.Errorf("login with %q: %d", bad, code)
 		}
 	}
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).
-		PostForm(srv.URL+"/clerk/login", url.Values{"token": {clerk}})
+	nr := &http.Client{Jar: newClient().Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := nr.PostForm(srv.URL+"/clerk/login", loginForm(t, nr, srv.URL, clerk))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -280,13 +281,17 @@ type Store interface {
 type Handler struct {
 	DB      Store
 	Sealer  *Sealer
-	Backoff Backoff      // the same as given to RetryDelay; zero: DefaultBackoff
-	Client  *http.Client // nil: 10 s timeout, no redirects followed
-	Log     *slog.Logger
-}
+	Backoff Backoff // the same as given to RetryDelay; zero: DefaultBackoff
+	// Guard says where deliveries may connect (nil: public addresses only).
+	Guard *Guard
+	// Client sends deliveries; nil: Guard's client with a 10 s timeout.
+	// A client given here bypasses Guard.
+	Client *http.Client
+	Log    *slog.Logger
 
-var defaultClient = &http.Client{Timeout: 10 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	once   sync.Once
+	client *http.Client
+}
 
 // ProcessTask sends one delivery and logs the attempt. A delivery no
 // longer pending (already delivered or failed) is skipped. It returns an
@@ -325,7 +330,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	case oerr != nil:
 		a.Error, permanent = oerr.Error(), true
 	default:
-		a = h.post(ctx, w.URL, secret, d)
+		a, permanent = h.post(ctx, w.URL, secret, d)
 	}
 	status, next := catalog.DeliveryPending, time.Time{}
 	switch {
@@ -354,12 +359,13 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 }
 
 // post sends d to url once; the attempt's Error is empty on a 2xx answer.
-func (h *Handler) post(ctx context.Context, url string, secret []byte, d catalog.WebhookDelivery) catalog.WebhookAttempt {
-	a := catalog.WebhookAttempt{At: time.Now()}
+// permanent is true when no retry can succeed (the address is forbidden).
+func (h *Handler) post(ctx context.Context, url string, secret []byte, d catalog.WebhookDelivery) (a catalog.WebhookAttempt, permanent bool) {
+	a = catalog.WebhookAttempt{At: time.Now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Payload))
 	if err != nil {
 		a.Error = err.Error()
-		return a
+		return a, true
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "sohoa-webhook/1")
@@ -367,15 +373,22 @@ func (h *Handler) post(ctx context.Context, url string, secret []byte, d catalog
 	req.Header.Set(HeaderDelivery, d.ID)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(a.At.Unix(), 10))
 	req.Header.Set(HeaderSignature, Sign(secret, a.At, d.Payload))
-	c := h.Client
-	if c == nil {
-		c = defaultClient
-	}
-	resp, err := c.Do(req)
+	h.once.Do(func() {
+		h.client = h.Client
+		if h.client == nil {
+			h.client = h.Guard.Client(10 * time.Second)
+		}
+	})
+	resp, err := h.client.Do(req)
 	a.Duration = time.Since(a.At)
 	if err != nil {
-		a.Error = err.Error()
-		return a
+		// The delivery log is read by the subscriber: it says what
+		// happened in words that tell nothing of the network behind the
+		// server (no refused/open/non-HTTP port to tell apart); the
+		// operator's log has the cause.
+		h.log().Warn("webhook: delivery attempt", "delivery", d.ID, "url", url, "err", err)
+		a.Error = attemptError(err)
+		return a, errors.Is(err, ErrForbiddenTarget)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -383,7 +396,15 @@ func (h *Handler) post(ctx context.Context, url string, secret []byte, d catalog
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		a.Error = "HTTP " + resp.Status
 	}
-	return a
+	return a, false
+}
+
+// attemptError is what the delivery log says of a failed connection.
+func attemptError(err error) string {
+	if errors.Is(err, ErrForbiddenTarget) {
+		return "địa chỉ nhận không được phép (nội bộ) / the receiver's address is not allowed (internal)"
+	}
+	return "không gửi được tới địa chỉ nhận / the receiver could not be reached or gave no HTTP answer"
 }
 
 func (h *Handler) backoff() Backoff {

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -623,6 +624,48 @@ var effects = map[string]func(t *testing.T){
 		// The check runs at start (before the number exists) and then every interval.
 		recoverCase(t, map[string]string{"SOHOA_CERTIFY_RECOVER_AFTER": "1ms", "SOHOA_CERTIFY_RECOVER_INTERVAL": "50ms"}, true)
 		recoverCase(t, map[string]string{"SOHOA_CERTIFY_RECOVER_AFTER": "1ms"}, false)
+	},
+	"SOHOA_WEBHOOK_ALLOW": func(t *testing.T) {
+		for _, tc := range []struct {
+			v       string
+			allowed bool
+		}{{"127.0.0.1", true}, {"", false}} {
+			s := newHarness(t).set("SOHOA_WEBHOOK_ALLOW", tc.v).start("api")
+			g, err := s.webhookGuard()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := g.CheckAddr(netip.MustParseAddr("127.0.0.1")); (err == nil) != tc.allowed {
+				t.Errorf("SOHOA_WEBHOOK_ALLOW=%q: a loopback target gives %v", tc.v, err)
+			}
+		}
+	},
+	"SOHOA_TRUSTED_PROXIES": func(t *testing.T) {
+		// Behind a trusted proxy two clients are counted apart; otherwise
+		// the proxy's address is the one that burnt its failures.
+		for _, tc := range []struct {
+			v       string
+			limited bool
+		}{{"127.0.0.1", false}, {"", true}} {
+			s := newHarness(t).set("SOHOA_TRUSTED_PROXIES", tc.v, "SOHOA_RATE_AUTH_FAIL", "1/m").start("api")
+			try := func(client string) int {
+				req, _ := http.NewRequest("GET", s.URL()+"/v1/batches", nil)
+				req.Header.Set("Authorization", "Bearer wrong-token-"+client)
+				req.Header.Set("X-Forwarded-For", client)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			for range 3 {
+				try("203.0.113.7")
+			}
+			if code := try("198.51.100.9"); (code == http.StatusTooManyRequests) != tc.limited {
+				t.Errorf("SOHOA_TRUSTED_PROXIES=%q: another client's first bad token answers %d", tc.v, code)
+			}
+		}
 	},
 	"SOHOA_WEBHOOK_KEY": func(t *testing.T) {
 		key := make([]byte, 32)

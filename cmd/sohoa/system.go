@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,12 @@ func checkConfig(cfg config.Config) error {
 			errs = append(errs, config.Invalid("SOHOA_WEBHOOK_KEY", "", "cần 64 chữ số hex hoặc base64 của 32 byte", "want 64 hex digits or base64 of 32 bytes", err))
 		}
 	}
+	if _, err := webhook.ParseAllow(cfg.WebhookAllow); err != nil {
+		errs = append(errs, config.Invalid("SOHOA_WEBHOOK_ALLOW", cfg.WebhookAllow, "cần các địa chỉ IP hoặc dải CIDR cách nhau bởi dấu phẩy", "want IP addresses or CIDRs separated by commas", err))
+	}
+	if _, err := api.ParseProxies(cfg.TrustedProxies); err != nil {
+		errs = append(errs, config.Invalid("SOHOA_TRUSTED_PROXIES", cfg.TrustedProxies, "cần các địa chỉ IP hoặc dải CIDR cách nhau bởi dấu phẩy", "want IP addresses or CIDRs separated by commas", err))
+	}
 	if cfg.RedisURL != "" {
 		if _, err := asynq.ParseRedisURI(cfg.RedisURL); err != nil {
 			errs = append(errs, config.Invalid("SOHOA_REDIS_URL", cfg.RedisURL, "cần một URL Redis như redis://host:6379/0", "want a Redis URL such as redis://host:6379/0", err))
@@ -124,6 +131,8 @@ type system struct {
 	adminToken string
 	closers    []io.Closer // signing tokens
 	listener   net.Listener
+	tmp        string // this process's temporary directory (fixity.ProcessTemp)
+	releaseTmp func()
 	cancel     context.CancelFunc
 	done       chan struct{}
 }
@@ -143,7 +152,12 @@ func startSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *s
 			s.Close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// The data directory holds citizens' documents, OCR text and IDs:
+	// only the server's user may enter it (an older one is tightened).
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	dbURL := cfg.DatabaseURL
@@ -158,6 +172,9 @@ func startSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *s
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	s.store = s.metrics.Store(s.store)
+	if err := s.cleanUp(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.RedisURL != "" {
 		if s.redis, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
 			return nil, fmt.Errorf("SOHOA_REDIS_URL: %w", err)
@@ -228,7 +245,7 @@ func (s *system) startWorkers(ctx context.Context) error {
 	h := &worker.Handlers{
 		Catalog: s.catalog, Store: s.store, OCR: s.ocr, Queue: s.queue, Log: s.log, Metrics: s.metrics,
 		QC:      worker.QCPolicy{Hold: hold, MaxSkew: s.cfg.QCMaxSkew},
-		TempDir: filepath.Join(s.cfg.DataDir, "tmp"),
+		TempDir: s.tmp,
 		Sign: func(ctx context.Context, in, out string) error {
 			opt := sign.Options{
 				Name:   s.cfg.SignerName,
@@ -242,9 +259,6 @@ func (s *system) startWorkers(ctx context.Context) error {
 			return sign.SignFile(ctx, in, out, id, opt)
 		},
 	}
-	if err := os.MkdirAll(h.TempDir, 0o750); err != nil {
-		return err
-	}
 	s.handlers = h
 	sealer, err := s.webhookSealer()
 	if err != nil {
@@ -252,7 +266,11 @@ func (s *system) startWorkers(ctx context.Context) error {
 	}
 	mux := asynq.NewServeMux()
 	h.Register(mux)
-	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Log: s.log})
+	guard, err := s.webhookGuard()
+	if err != nil {
+		return err
+	}
+	mux.Handle(webhook.TypeDeliver, &webhook.Handler{DB: s.catalog, Sealer: sealer, Guard: guard, Log: s.log})
 	s.server = asynq.NewServer(s.redis, asynq.Config{
 		Concurrency:       s.cfg.Workers,
 		Queues:            map[string]int{worker.QueueDocuments: 2, worker.QueueOCR: 1, webhook.Queue: 1},
@@ -281,7 +299,15 @@ func (s *system) startWorkers(ctx context.Context) error {
 	if s.cfg.FixityInterval > 0 {
 		// Only one process of a deployment should set SOHOA_FIXITY_INTERVAL.
 		chk := &fixity.Checker{Catalog: s.catalog, Store: s.store, Lister: s.lister, Log: s.log}
-		go chk.Run(ctx, s.cfg.FixityInterval, s.catalog.BatchIDs, fixity.Options{Orphans: true, Rehash: true})
+		sw := &fixity.Sweeper{Checker: chk, Grace: time.Hour}
+		go chk.Run(ctx, s.cfg.FixityInterval, func(ctx context.Context) ([]string, error) {
+			// Orphans seen an hour apart go first: the audit then reports none of them.
+			ids, err := s.catalog.BatchIDs(ctx)
+			if err == nil {
+				_, _, err = sw.Sweep(ctx, ids)
+			}
+			return ids, err
+		}, fixity.Options{Orphans: true, Rehash: true})
 	}
 	go func() {
 		// Events whose process died before emitting them are found in the
@@ -322,6 +348,26 @@ func (s *system) webhookSealer() (*webhook.Sealer, error) {
 		return nil, fmt.Errorf("webhook key: %w", err)
 	}
 	return webhook.NewSealer(key)
+}
+
+// webhookGuard keeps webhooks off internal addresses except those the
+// operator lists in SOHOA_WEBHOOK_ALLOW (IPs and CIDR prefixes,
+// comma-separated), and off the API's own address (SOHOA_ADDR) always.
+func (s *system) webhookGuard() (*webhook.Guard, error) {
+	allow, err := webhook.ParseAllow(s.cfg.WebhookAllow)
+	if err != nil {
+		return nil, fmt.Errorf("SOHOA_WEBHOOK_ALLOW: %w", err)
+	}
+	g := &webhook.Guard{Allow: allow}
+	if host, port, err := net.SplitHostPort(s.cfg.Addr); err == nil {
+		if host == "" || host == "localhost" {
+			host = "0.0.0.0"
+		}
+		if ap, err := netip.ParseAddrPort(net.JoinHostPort(host, port)); err == nil && ap.Port() != 0 {
+			g.Self = append(g.Self, ap)
+		}
+	}
+	return g, nil
 }
 
 // openStore opens the blob store the configuration names: MinIO/S3 (with
@@ -457,13 +503,18 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("SOHOA_RATE_AUTH_FAIL: %w", err)
 	}
+	// Behind reverse proxies every request comes from theirs: the limits
+	// count the client each reports in X-Forwarded-For.
+	proxies, err := api.ParseProxies(s.cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("SOHOA_TRUSTED_PROXIES: %w", err)
+	}
+	verifyLimiter, authLimiter := api.NewLimiter(verifyRL), api.NewLimiter(authRL)
+	verifyLimiter.Proxies, authLimiter.Proxies = proxies, proxies
 	if s.listener, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
-	tmp := filepath.Join(s.cfg.DataDir, "tmp")
-	if err := os.MkdirAll(tmp, 0o750); err != nil {
-		return err
-	}
+	tmp := s.tmp
 	if err := s.bootstrapKey(ctx); err != nil {
 		return err
 	}
@@ -482,6 +533,10 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	guard, err := s.webhookGuard()
+	if err != nil {
+		return err
+	}
 	disp := &webhook.Dispatcher{DB: s.catalog, Client: s.client}
 	certSvc.OnIssued = func(ctx context.Context, c catalog.Copy) error { return disp.Emit(ctx, webhook.CopyIssued(c)) }
 	srv := &api.Server{
@@ -490,7 +545,7 @@ func (s *system) startAPI(ctx context.Context) error {
 			OnStatusChanged: func(ctx context.Context, r results.Result) error {
 				return disp.Emit(ctx, webhook.ResultStatusChanged(r, r.Status))
 			}},
-		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Log: s.log},
+		Webhooks: &api.Webhooks{DB: s.catalog, Sealer: sealer, Guard: guard, Log: s.log},
 		QC:       &api.QC{DB: s.catalog, Store: s.store, Ingest: ingester, Queue: s.queue, Log: s.log},
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
@@ -506,9 +561,11 @@ func (s *system) startAPI(ctx context.Context) error {
 	mux.Handle("/clerk/", clerk.Handler())
 	// The public verification page is the only unauthenticated read:
 	// rate-limited per client. Failed authentications are limited too.
-	mux.Handle("GET /verify/", api.LimitRequests(api.NewLimiter(verifyRL), apiHandler))
+	mux.Handle("GET /verify/", api.LimitRequests(verifyLimiter, apiHandler))
 	mux.Handle("/", apiHandler)
-	s.http = &http.Server{Handler: api.LimitAuthFailures(api.NewLimiter(authRL), mux), ReadHeaderTimeout: 30 * time.Second}
+	// Slow headers, trickling bodies, idle keep-alives and clients that
+	// stop reading are cut off; steady uploads are not.
+	s.http = api.DefaultTimeouts.Server(api.LimitAuthFailures(authLimiter, mux))
 	if tlsOn {
 		s.http.TLSConfig = api.TLSConfig()
 	}
@@ -580,6 +637,61 @@ func (s *system) Close() {
 	if s.catalog != nil {
 		s.catalog.Close()
 	}
+	if s.releaseTmp != nil {
+		s.releaseTmp()
+	}
+}
+
+// cleanUp removes what processes killed with -9 left: their temporary
+// directories (spooled uploads, unsigned stamped copies of citizens'
+// documents) now, and later every ReconcileInterval; and, in the
+// embedded server (one process: nothing else writes to the store), the
+// objects no catalog row knows (a page image before its document, a
+// signed copy before its book entry). With separate processes the
+// scheduled fixity audit (SOHOA_FIXITY_INTERVAL) deletes orphans seen an
+// hour apart.
+func (s *system) cleanUp(ctx context.Context) error {
+	root := filepath.Join(s.cfg.DataDir, "tmp")
+	if n, err := fixity.SweepTemp(root, time.Hour); err != nil {
+		s.log.Warn("temporary files of stopped processes not all removed", "err", err)
+	} else if n > 0 {
+		s.log.Info("removed temporary files of stopped processes", "count", n)
+	}
+	tmp, release, err := fixity.ProcessTemp(root)
+	if err != nil {
+		return fmt.Errorf("temporary directory: %w", err)
+	}
+	stop := make(chan struct{})
+	s.tmp, s.releaseTmp = tmp, func() { close(stop); release() }
+	go func() {
+		t := time.NewTicker(s.cfg.ReconcileInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if _, err := fixity.SweepTemp(root, time.Hour); err != nil {
+				s.log.Warn("temporary files of stopped processes not all removed", "err", err)
+			}
+		}
+	}()
+	if s.cfg.RedisURL != "" || s.lister == nil {
+		return nil
+	}
+	ids, err := s.catalog.BatchIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("clean-up: %w", err)
+	}
+	sw := &fixity.Sweeper{Checker: &fixity.Checker{Catalog: s.catalog, Store: s.store, Lister: s.lister, Log: s.log}}
+	n, _, err := sw.Sweep(ctx, ids)
+	if err != nil {
+		s.log.Warn("orphan objects not removed", "err", err)
+	} else if n > 0 {
+		s.log.Warn("removed objects without catalog rows (left by an interrupted process)", "count", n)
+	}
+	return nil
 }
 
 // asynqLogger sends asynq's logs to slog.

@@ -28,6 +28,9 @@ const (
 	AuditCopyIssued    = "copy.issued"
 	AuditPageAccept    = "page.qc_accept" // an archivist accepted a flagged page
 	AuditPageRescan    = "page.rescan"    // a rescan replaced a page's image
+	// AuditContentView: content served other than as a signed PDF (a
+	// copy's unsigned preview, a page image); detail "kind" says which.
+	AuditContentView = "content.view"
 )
 
 // AuditEntry is one line of the append-only audit log. Hash is the SHA-256

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,8 +39,22 @@ func openSQLite(path string) (*DB, error) {
 		w.SetConnMaxIdleTime(0)
 		return &DB{w: w, r: w}, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	// The catalog holds OCR text and citizens' IDs: only the server's user
+	// may read it. SQLite gives its -wal and -shm files the database
+	// file's mode, so creating that 0600 covers them; an installation made
+	// before is tightened here.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
 	}
 	w, err := sql.Open("sqlite", path+"?"+common+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")

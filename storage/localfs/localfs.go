@@ -58,8 +58,13 @@ var _ storage.Store = (*Store)(nil)
 
 // New returns a Store keeping its objects under dir, creating dir if needed.
 func New(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// Originals and signed documents hold citizens' data: only the
+	// server's user may read them (0700 directories, 0600 files).
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("localfs: create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("localfs: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -123,7 +128,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (i
 	dir, base := path.Split(key)
 	dir = path.Clean(dir) // "." for a key at the top level
 	if dir != "." {
-		if err := s.root.MkdirAll(dir, 0o750); err != nil {
+		if err := s.root.MkdirAll(dir, 0o700); err != nil {
 			return storage.Info{}, err
 		}
 	}
@@ -182,7 +187,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (i
 
 // writeFile creates name exclusively, fills it with fill, and fsyncs it.
 func (s *Store) writeFile(name string, fill func(io.Writer) (int64, error)) (int64, error) {
-	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return 0, err
 	}

@@ -139,3 +139,31 @@ func TestSymlinkEscape(t *testing.T) {
 		t.Fatalf("Get through a symlink out of the store returned %q", b)
 	}
 }
+
+// TestPrivateModes: objects are 0600 and directories 0700 under the
+// store, the root included: they are citizens' documents.
+func TestPrivateModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "blobs")
+	os.MkdirAll(dir, 0o755) // an older installation
+	s, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(t.Context(), "originals/b1/x.tif", strings.NewReader("scan"), 4); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v, want nothing for group and others", p, fi.Mode().Perm())
+		}
+		return nil
+	})
+	if n < 3 {
+		t.Fatalf("walked %d entries", n)
+	}
+}
