@@ -88,6 +88,12 @@ func newEngine(langs []string, tessdata string) (*engine, error) {
 		return nil, fmt.Errorf("ocr: khởi tạo Tesseract thất bại / Tesseract init failed (%s)", strings.Join(langs, "+"))
 	}
 	e.setVariable("debug_file", "/dev/null")
+	// The C API starts in PSM_SINGLE_BLOCK, the tesseract command in
+	// PSM_AUTO. A decree's two-column header and its justified body read
+	// as one block lose lines and tone marks (PSM 6 reproduced sohoa's
+	// extra errors exactly, issue 15), so whole pages get automatic
+	// segmentation as the command does; regions set their own mode.
+	C.TessBaseAPISetPageSegMode(api, C.PSM_AUTO)
 	return e, nil
 }
 
@@ -130,6 +136,9 @@ func (e *engine) recognize(pix *C.PIX, dpi int) ([]Word, error) {
 	}
 	return words, nil
 }
+
+// pageSegMode is the engine's current page segmentation mode.
+func (e *engine) pageSegMode() int { return int(C.TessBaseAPIGetPageSegMode(e.api)) }
 
 func (e *engine) close() {
 	if e.api != nil {
