@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh run|test|bench
 set -euo pipefail
 
-run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev
+run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd npm libtesseract-dev libleptonica-dev
   poppler-utils qpdf fonts-liberation2 icc-profiles-free ca-certificates)
 # Tests also drive real servers and outside verifiers.
 test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium)
@@ -31,3 +31,6 @@ if ! command -v go >/dev/null 2>&1; then
   echo "sohoa: Go 1.26 or newer is required (https://go.dev/dl/); put it on PATH (e.g. /usr/local/go/bin)" >&2
   exit 1
 fi
+
+# The OCR model (from the npm registry) into sohoa's own tessdata folder.
+"$(dirname "$0")/tessdata.sh"
