@@ -16,6 +16,37 @@
 // OMP_THREAD_LIMIT=1, or call EnsureThreadLimit first thing in main, which
 // re-executes the binary with it set. NewPool logs a warning when the
 // variable was missing at start, and sets it for child processes.
+//
+// # Segmentation and model
+//
+// Whole pages are segmented automatically (PSM_AUTO, as the tesseract
+// command does; the C API's default PSM_SINGLE_BLOCK lost lines and tone
+// marks on real decrees), and a line Tesseract joins across a column gap
+// is split in two. Regions keep the mode they ask for.
+//
+// The default model is Debian's vie (tesseract-ocr-vie, the fast model),
+// read from ProjectTessdata(), the folder scripts/tessdata.sh sets up with
+// links to Debian's vie and osd (one prefix for recognition and
+// orientation) and the npm package @tesseract.js-data/vie's
+// 4.0.0_best_int model as vie_best. Measured, 200 dpi bilevel, one core:
+//
+//	model               10 real decrees   12 LibreOffice pages, sohoa text layer
+//	                    (issue 15), CLI   edits / ref. words missed / CPU
+//	Debian vie (fast)   397               977 / 43 /  9.0 s
+//	vie+Vietnamese      331               1019 / 51 / 12.7–15.1 s (before the column split)
+//	vie_best (best_int) 284               918 / 59 / 12.4 s
+//	npm 4.0.0 (float)   283               CLI only: 1453 edits, the slowest
+//
+// against the plain command with Debian's vie: 1434 edits, 49 words
+// missed, 10.1–10.7 s of CPU (pages d09–d12 held out from all tuning:
+// CLI 384 edits, sohoa 329). vie_best reads real decrees best and lowers
+// CER 6% on the LibreOffice pages, but costs about 1.5× the CPU of vie,
+// under the 0.9× of the plain command's pages/min the project holds to;
+// vie+Vietnamese is as slow. So vie is the default and vie_best a choice
+// (--lang vie_best, SOHOA_OCR_LANGUAGES=vie_best) for those who can spend
+// the time. Tone marks vie loses are restored from context by ocr/vncorrect
+// (vncorrect.Marks): text layer on the held-out pages 334 -> 329 edits,
+// 27 -> 22 reference words missed (all 12: 985 -> 977, 51 -> 43).
 package ocr
 
 import (
@@ -81,7 +112,7 @@ type WordCorrector interface {
 type Config struct {
 	Languages      []string // Tesseract language codes; default {"vie"}
 	Workers        int      // number of Tesseract instances; default runtime.NumCPU()
-	TessdataPrefix string   // directory holding *.traineddata; default Tesseract's own
+	TessdataPrefix string   // directory holding *.traineddata; default $SOHOA_TESSDATA, else ProjectTessdata() (see resolveTessdata)
 	// Preprocess selects image corrections before recognition; the zero
 	// value does none (see DefaultPreprocess).
 	Preprocess Preprocess
@@ -132,6 +163,7 @@ func NewPool(cfg Config) (*Pool, error) {
 		// Too late for libgomp in this process, but inherited by children.
 		os.Setenv("OMP_THREAD_LIMIT", "1")
 	}
+	cfg.TessdataPrefix = resolveTessdata(cfg.TessdataPrefix, cfg.Languages)
 	if err := checkLanguages(cfg); err != nil {
 		return nil, err
 	}
@@ -284,10 +316,8 @@ func (p *Pool) Recognize(ctx context.Context, img []byte) (*Page, error) {
 			words[i].Upright = prep.tr.toUpright(words[i].Box)
 		}
 		words[i].Box = prep.tr.toOriginal(words[i].Box)
-		if p.cfg.Corrector != nil {
-			words[i].Text = p.cfg.Corrector.CorrectWord(words[i].Text)
-		}
 	}
+	correct(p.cfg.Corrector, words)
 	page.fill(words)
 	page.NeedsReview = p.cfg.ReviewThreshold > 0 && (len(page.Words) == 0 || page.MeanConf < p.cfg.ReviewThreshold)
 	return page, nil

@@ -312,3 +312,33 @@ func TestImages(t *testing.T) {
 }
 
 func abs(x int) int { return max(x, -x) }
+
+// Whole pages are segmented automatically, as the tesseract command does
+// (PSM_AUTO, 3), not as a single block (the C API's default, 6, which
+// lost tone marks and lines on real decree pages: issue 15); a region's
+// own mode does not stay behind.
+func TestPageSegModeAuto(t *testing.T) {
+	p, err := NewPool(Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	mode := func() int {
+		e, release, err := p.acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		return e.pageSegMode()
+	}
+	if got := mode(); got != 3 {
+		t.Fatalf("page segmentation mode = %d, want 3 (PSM_AUTO)", got)
+	}
+	img, _ := header(t)
+	if _, err := p.RecognizeRegion(context.Background(), encodePNG(t, img), Region{Rect: image.Rect(300, 150, 1150, 540), PSM: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mode(); got != 3 {
+		t.Errorf("after a PSM 7 region: mode = %d, want 3", got)
+	}
+}

@@ -61,9 +61,51 @@ import "C"
 import (
 	"fmt"
 	"image"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"unsafe"
 )
+
+// TessdataEnv names the environment variable pointing sohoa at a tessdata
+// folder other than its own (the --tessdata flag sets Config.TessdataPrefix).
+const TessdataEnv = "SOHOA_TESSDATA"
+
+// ProjectTessdata is the tessdata folder scripts/tessdata.sh installs the
+// default model into: ${XDG_DATA_HOME:-$HOME/.local/share}/sohoa/tessdata.
+func ProjectTessdata() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sohoa", "tessdata")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "sohoa", "tessdata")
+}
+
+// resolveTessdata is the tessdata folder a Pool loads langs from: the
+// one given, else $SOHOA_TESSDATA, else the project's own folder when it
+// holds every language, else "" (Tesseract's own, with a warning: the
+// model measured best is not installed).
+func resolveTessdata(given string, langs []string) string {
+	if given != "" {
+		return given
+	}
+	if env := os.Getenv(TessdataEnv); env != "" {
+		return env
+	}
+	dir := ProjectTessdata()
+	for _, l := range langs {
+		if _, err := os.Stat(filepath.Join(dir, l+".traineddata")); err != nil {
+			slog.Warn("ocr: sohoa's OCR model is not installed; using Tesseract's own (run scripts/tessdata.sh)",
+				"missing", filepath.Join(dir, l+".traineddata"))
+			return ""
+		}
+	}
+	return dir
+}
 
 // engine is one initialised Tesseract instance; not safe for concurrent use.
 type engine struct {
@@ -88,6 +130,12 @@ func newEngine(langs []string, tessdata string) (*engine, error) {
 		return nil, fmt.Errorf("ocr: khởi tạo Tesseract thất bại / Tesseract init failed (%s)", strings.Join(langs, "+"))
 	}
 	e.setVariable("debug_file", "/dev/null")
+	// The C API starts in PSM_SINGLE_BLOCK, the tesseract command in
+	// PSM_AUTO. A decree's two-column header and its justified body read
+	// as one block lose lines and tone marks (PSM 6 reproduced sohoa's
+	// extra errors exactly, issue 15), so whole pages get automatic
+	// segmentation as the command does; regions set their own mode.
+	C.TessBaseAPISetPageSegMode(api, C.PSM_AUTO)
 	return e, nil
 }
 
@@ -128,8 +176,77 @@ func (e *engine) recognize(pix *C.PIX, dpi int) ([]Word, error) {
 			Block: int(w.block), Par: int(w.par), Line: int(w.line),
 		})
 	}
+	splitColumns(words)
 	return words, nil
 }
+
+// splitColumns makes two lines of a text line whose words are a column
+// gap apart. In automatic segmentation Tesseract can join the rows of a
+// decree's two header columns into one line ("ỦY BAN NHÂN DÂN Độc lập -
+// Tự do - Hạnh phúc", the right one a row lower); a line spanning both
+// would put one baseline and height under words of two rows (the text
+// layer's words then interleave with the next row's when extracted). A
+// gap wider than three times the taller word's height is not a space
+// between words, even in justified text. Later lines of the paragraph are
+// renumbered.
+func splitColumns(words []Word) {
+	shift := 0
+	for i := 1; i < len(words); i++ {
+		prev, w := words[i-1], &words[i]
+		if w.Block != prev.Block || w.Par != prev.Par {
+			shift = 0
+			continue
+		}
+		sameLine := w.Line+shift == prev.Line
+		w.Line += shift
+		h := max(prev.Box.Dy(), w.Box.Dy())
+		if sameLine && w.Box.Min.X-prev.Box.Max.X > 3*h {
+			shift++
+			w.Line++
+		}
+	}
+}
+
+// LineCorrector is a WordCorrector that can also correct the words of a
+// line together, each from its neighbours (vncorrect.Corrector with a
+// Lexicon).
+type LineCorrector interface {
+	WordCorrector
+	CorrectLine(words []string) []string
+}
+
+// correct applies c to words: line by line when c is a LineCorrector,
+// else word by word.
+func correct(c WordCorrector, words []Word) {
+	if c == nil {
+		return
+	}
+	lc, ok := c.(LineCorrector)
+	if !ok {
+		for i := range words {
+			words[i].Text = c.CorrectWord(words[i].Text)
+		}
+		return
+	}
+	for start := 0; start < len(words); {
+		end := start + 1
+		for end < len(words) && words[end].Block == words[start].Block &&
+			words[end].Par == words[start].Par && words[end].Line == words[start].Line {
+			end++
+		}
+		texts := make([]string, end-start)
+		for i := range texts {
+			texts[i] = words[start+i].Text
+		}
+		for i, t := range lc.CorrectLine(texts) {
+			words[start+i].Text = t
+		}
+		start = end
+	}
+}
+
+// pageSegMode is the engine's current page segmentation mode.
+func (e *engine) pageSegMode() int { return int(C.TessBaseAPIGetPageSegMode(e.api)) }
 
 func (e *engine) close() {
 	if e.api != nil {

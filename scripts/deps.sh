@@ -19,6 +19,10 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
+# scripts/tessdata.sh fetches a model with npm: Debian's, unless an npm
+# (e.g. from Node.js's own packages, which Debian's would conflict with)
+# is already on PATH.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "sohoa: installing missing packages: ${missing[*]}" >&2
   sudo=""
@@ -31,3 +35,6 @@ if ! command -v go >/dev/null 2>&1; then
   echo "sohoa: Go 1.26 or newer is required (https://go.dev/dl/); put it on PATH (e.g. /usr/local/go/bin)" >&2
   exit 1
 fi
+
+# The OCR model (from the npm registry) into sohoa's own tessdata folder.
+"$(dirname "$0")/tessdata.sh"

@@ -92,6 +92,15 @@ func TestOCRCommand(t *testing.T) {
 	if _, code := run(t, "ocr", "-o", filepath.Join(dir, "x.pdf"), filepath.Join(dir, "manifest.json")); code == 0 {
 		t.Error("sohoa ocr on a JSON file succeeded")
 	}
+	// --tessdata points at another folder of models: an empty one fails,
+	// naming it; the project's own, given explicitly, works.
+	empty := t.TempDir()
+	if _, code := run(t, "ocr", "--tessdata", empty, "-o", filepath.Join(dir, "y.pdf"), in[0]); code == 0 {
+		t.Error("sohoa ocr --tessdata EMPTY succeeded")
+	}
+	if _, code := run(t, "ocr", "--tessdata", ocr.ProjectTessdata(), "--lang", "vie_best", "-o", filepath.Join(dir, "z.pdf"), in[0]); code != 0 {
+		t.Errorf("sohoa ocr --tessdata %s --lang vie_best exited %d", ocr.ProjectTessdata(), code)
+	}
 }
 
 // writeP12 writes a self-signed ECDSA identity as a PKCS#12 file, and its

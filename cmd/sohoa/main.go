@@ -126,8 +126,8 @@ func workerCmd() *cobra.Command {
 // serverFlags are the flags of serve and worker; a flag given overrides
 // its variable.
 type serverFlags struct {
-	addr, data, role string
-	workers          int
+	addr, data, role, tessdata string
+	workers                    int
 }
 
 func (fl *serverFlags) add(cmd *cobra.Command) {
@@ -135,6 +135,7 @@ func (fl *serverFlags) add(cmd *cobra.Command) {
 	f.StringVar(&fl.addr, "addr", "", "API listen address (default $SOHOA_ADDR, else 127.0.0.1:8080)")
 	f.StringVar(&fl.data, "data", "", "data directory (default $SOHOA_DATA_DIR, else ~/.local/share/sohoa)")
 	f.IntVar(&fl.workers, "workers", 0, "concurrent tasks and OCR engines (default: number of cores)")
+	f.StringVar(&fl.tessdata, "tessdata", "", "folder of *.traineddata (default $SOHOA_TESSDATA, else sohoa's own, installed by scripts/tessdata.sh)")
 }
 
 func (fl *serverFlags) config(cmd *cobra.Command) (config.Config, error) {
@@ -154,6 +155,9 @@ func (fl *serverFlags) config(cmd *cobra.Command) (config.Config, error) {
 			return cfg, fmt.Errorf("--workers must be at least 1 / --workers phải từ 1 trở lên")
 		}
 		cfg.Workers = fl.workers
+	}
+	if f.Changed("tessdata") {
+		cfg.Tessdata = fl.tessdata
 	}
 	if fl.role != "" {
 		cfg.Role = fl.role

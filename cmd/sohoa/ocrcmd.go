@@ -17,6 +17,7 @@ import (
 	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/metadata"
 	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/ocr/vncorrect"
 )
 
 // ocrResult is what "sohoa ocr --json" writes.
@@ -42,7 +43,8 @@ type ocrPage struct {
 }
 
 func ocrCmd() *cobra.Command {
-	var out, jsonOut string
+	var out, jsonOut, tessdata string
+	correctMarks := true
 	var langs []string
 	workers := runtime.NumCPU()
 	cmd := &cobra.Command{
@@ -57,18 +59,20 @@ the document metadata found (number/symbol, date, type, issuer, signer).`,
 			if out == "" {
 				return fmt.Errorf("-o OUT.pdf is required / cần -o OUT.pdf")
 			}
-			return runOCR(cmd.Context(), args, out, jsonOut, langs, workers)
+			return runOCR(cmd.Context(), args, out, jsonOut, tessdata, langs, workers, correctMarks)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "", "searchable PDF to write")
 	f.StringVar(&jsonOut, "json", "", "also write text and metadata as JSON to this file")
 	f.StringSliceVar(&langs, "lang", []string{"vie"}, "Tesseract languages")
+	f.BoolVar(&correctMarks, "correct", correctMarks, "restore Vietnamese tone marks from neighbouring syllables (ocr/vncorrect)")
+	f.StringVar(&tessdata, "tessdata", os.Getenv(ocr.TessdataEnv), "folder of *.traineddata ($SOHOA_TESSDATA; default sohoa's own, installed by scripts/tessdata.sh)")
 	f.IntVar(&workers, "workers", workers, "pages recognised in parallel")
 	return cmd
 }
 
-func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []string, workers int) error {
+func runOCR(ctx context.Context, inputs []string, out, jsonOut, tessdata string, langs []string, workers int, correctMarks bool) error {
 	type item struct {
 		src  string
 		page ingest.Page
@@ -92,7 +96,11 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut string, langs []s
 			return err
 		}
 	}
-	pool, err := ocr.NewPool(ocr.Config{Languages: langs, Workers: workers, Preprocess: ocr.DefaultPreprocess()})
+	cfg := ocr.Config{Languages: langs, Workers: workers, TessdataPrefix: tessdata, Preprocess: ocr.DefaultPreprocess()}
+	if correctMarks {
+		cfg.Corrector = vncorrect.Marks()
+	}
+	pool, err := ocr.NewPool(cfg)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ type Corrector struct {
 	// Off (0) by default: with a small list it replaces more correct
 	// words (phường→phương, cửa→của) than wrong ones (bench/README.md).
 	MinCount int
+	// Lex, when set, lets CorrectLine choose marks from the neighbours.
+	Lex *Lexicon
 }
 
 // New builds a Corrector from the syllable frequencies of texts.

@@ -55,11 +55,9 @@ func init() {
 	}
 }
 
-// Onsets and rhymes of Vietnamese syllables in the national orthography
-// (hand-written inventories: no library provides them). "qu" and "gi" are
-// onsets; "q" and "g" before "i" are handled in split.
-var onsets = set("", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
-	"nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")
+// Rhymes of Vietnamese syllables in the national orthography
+// (hand-written inventories: no library provides them); Valid lists the
+// onsets, longest first, "qu" and "gi" among them.
 
 var rhymes = set(
 	"a", "ai", "ao", "au", "ay", "an", "am", "ang", "anh", "ac", "ach", "at", "ap",

@@ -1,6 +1,10 @@
 package vncorrect
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestValid(t *testing.T) {
 	for _, tc := range []struct {
@@ -56,5 +60,54 @@ func TestNewCounts(t *testing.T) {
 	}
 	if got := c.Freq("đât"); got != 0 {
 		t.Errorf("invalid syllables are not counted: Freq(đât) = %d", got)
+	}
+}
+
+func TestCorrectLine(t *testing.T) {
+	c := New(corpus)
+	c.Lex = DefaultLexicon()
+	for _, tc := range []struct{ in, want string }{
+		{"hướng dẫn tố chức kỳ thi", "hướng dẫn tổ chức kỳ thi"}, // sắc read for hỏi
+		{"Đoàn kiếm tra", "Đoàn kiểm tra"},                       // …after a capitalised word
+		{"KT. BỘ TRƯỞNG THỨ TRƯƠNG", "KT. BỘ TRƯỞNG THỨ TRƯỞNG"}, // hook missed, capitals
+		{"tổ chức kiểm tra", "tổ chức kiểm tra"},                 // right already
+		{"tố", "tố"},                     // no neighbour: no evidence
+		{"tố, chức", "tố, chức"},         // punctuation breaks the pair
+		{"ông Kiếm tra", "ông Kiếm tra"}, // a capitalised word may be a name
+		{"đât đai", "đất đai"},           // not a syllable: CorrectWord
+		{"Số 123/QĐ-UBND", "Số 123/QĐ-UBND"},
+		{"năm 2025", "năm 2025"},
+		{"", ""},
+	} {
+		got := strings.Join(c.CorrectLine(strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("CorrectLine(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// Without a Lexicon it corrects word by word.
+	w := New(corpus)
+	if got := strings.Join(w.CorrectLine([]string{"tố", "chức", "đât"}), " "); got != "tố chức đất" {
+		t.Errorf("no Lexicon: %q", got)
+	}
+}
+
+func TestLexicon(t *testing.T) {
+	l := DefaultLexicon()
+	for _, s := range []string{"tổ", "chức", "kiểm", "đất", "nghiệp"} {
+		if !l.Known(s) {
+			t.Errorf("Known(%q) = false", s)
+		}
+	}
+	if l.Known("đât") || l.Known("xyz") {
+		t.Error("invalid syllables are known")
+	}
+	if !l.Pair("tổ", "chức") || l.Pair("tố", "chức") {
+		t.Errorf("Pair(tổ chức) = %v, Pair(tố chức) = %v", l.Pair("tổ", "chức"), l.Pair("tố", "chức"))
+	}
+	if v := l.Variants("to"); !slices.Contains(v, "tổ") || !slices.Contains(v, "tố") || !slices.Contains(v, "tơ") {
+		t.Errorf("Variants(to) = %v", v)
+	}
+	if _, err := parseLexicon([]byte("VNLX1\n\x05\x00\x00\x00")); err == nil {
+		t.Error("a truncated lexicon parses")
 	}
 }
