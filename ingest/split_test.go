@@ -245,7 +245,6 @@ func TestSplitBadInput(t *testing.T) {
 		{"owner-only.pdf", qpdfEncrypt(t, pdf, "", "owner"), DefaultLimits(), CodeEncrypted, "PDF được mã hóa", "encrypted PDF", 0, 16 << 20},
 		{"long.pdf", readFile(t, pdf), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 16 << 20},
 		{"long.tif", readFile(t, filepath.Join(dir, "quyet-dinh.tif")), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 1 << 20},
-		{"letter.pdf", ingesttest.TextPDF(), DefaultLimits(), CodeNotImagePDF, "không phải là một ảnh quét", "not a single scanned image", 1, 4 << 20},
 		{"garbage.pdf", []byte("%PDF-1.4\nthis is not really a PDF\n"), DefaultLimits(), CodeCorrupt, "tệp bị hỏng", "corrupt file", 0, 4 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

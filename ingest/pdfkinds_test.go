@@ -1,0 +1,150 @@
+package ingest
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
+	"github.com/sohoa-vn/sohoa/scanners/synthetic"
+)
+
+var (
+	kindsOnce sync.Once
+	kinds     []ingesttest.Kind
+)
+
+func pdfKinds(t *testing.T) (string, []synthetic.Sample, []ingesttest.Kind) {
+	t.Helper()
+	dir, samples := sampleSet(t)
+	kindsOnce.Do(func() {
+		out := filepath.Join(dir, "kinds")
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		kinds = ingesttest.PDFKinds(t, dir, out)
+	})
+	if kinds == nil {
+		t.Fatal("making the PDF kinds failed")
+	}
+	return dir, samples, kinds
+}
+
+// Every kind of PDF everyday tools write is taken, each page as an image
+// like its source scan, and pages with text keep their text.
+func TestSplitPDFKinds(t *testing.T) {
+	dir, samples, kinds := pdfKinds(t)
+	bySource := map[string]synthetic.Sample{}
+	for _, s := range samples {
+		bySource[s.File] = s
+	}
+	for _, k := range kinds {
+		t.Run(k.Name, func(t *testing.T) {
+			pages, err := splitBytes(readFile(t, k.Path), k.Name, DefaultLimits())
+			if err != nil {
+				t.Fatalf("made by %s: %v", k.Tool, err)
+			}
+			if len(pages) != k.Pages {
+				t.Fatalf("%d pages, want %d", len(pages), k.Pages)
+			}
+			for i, p := range pages {
+				if got := p.Text != nil; got != k.Text[i] {
+					t.Errorf("page %d: has text %v, want %v", i+1, got, k.Text[i])
+				}
+				if p.Text != nil {
+					if !strings.Contains(p.Text.Text, "Ủy ban nhân dân phường thông báo") || len(p.Text.Words) < 30 {
+						t.Errorf("page %d: text kept is %q (%d words)", i+1, p.Text.Text, len(p.Text.Words))
+					}
+					for _, w := range p.Text.Words {
+						if w.Box.Empty() || !w.Box.In(image.Rect(0, 0, p.Width, p.Height)) {
+							t.Errorf("word %q box %v outside the %dx%d page", w.Text, w.Box, p.Width, p.Height)
+						}
+					}
+				}
+			}
+			if k.Source == "" || k.Pixels == "" {
+				return
+			}
+			src := bySource[k.Source]
+			p := pages[0]
+			if p.Width != src.Width || p.Height != src.Height || p.DPI != src.DPI {
+				t.Errorf("page is %dx%d at %d dpi, want %dx%d at %d dpi", p.Width, p.Height, p.DPI, src.Width, src.Height, src.DPI)
+			}
+			if k.Pixels == "jpeg" {
+				if !bytes.Equal(p.Data, readFile(t, filepath.Join(dir, k.Source))) {
+					t.Error("the JPEG is not the source JPEG")
+				}
+				return
+			}
+			got := decode(t, p.Data, p.Format)
+			want := sourceImage(t, dir, src)
+			diff := pixelDiff(got, want)
+			t.Logf("%s (%s): %.3f%% of the pixels differ from the source", k.Name, p.Format, 100*diff)
+			switch {
+			case k.Pixels == "exact" && diff != 0:
+				t.Errorf("pixels differ from the source (%.3f%%), want exact", 100*diff)
+			case diff > 0.001:
+				// Measured: none differ. A JPEG re-encoded by tiff2pdf -j
+				// changes greys, never by a quarter of the range.
+				t.Errorf("%.3f%% of the pixels differ from the source, want at most 0.1%%", 100*diff)
+			}
+			if src.Mode == synthetic.Bilevel200.String() && p.Data[24] != 1 {
+				t.Errorf("bilevel page became a %d-bit PNG", p.Data[24])
+			}
+		})
+	}
+}
+
+func decode(t *testing.T, b []byte, format string) image.Image {
+	t.Helper()
+	var img image.Image
+	var err error
+	if format == "jpeg" {
+		img, err = jpeg.Decode(bytes.NewReader(b))
+	} else {
+		img, err = png.Decode(bytes.NewReader(b))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// sourceImage is the first page of a sample as its scanner made it.
+func sourceImage(t *testing.T, dir string, s synthetic.Sample) image.Image {
+	t.Helper()
+	if strings.HasSuffix(s.File, ".jpg") {
+		return decode(t, readFile(t, filepath.Join(dir, s.File)), "jpeg")
+	}
+	mode := synthetic.Grey300
+	if s.Mode == synthetic.Bilevel200.String() {
+		mode = synthetic.Bilevel200
+	}
+	return synthetic.Render(s.Doc, 0, mode)
+}
+
+// pixelDiff is the share of pixels whose grey differs by more than a
+// quarter of the range (a black pixel turned white, or the reverse).
+func pixelDiff(a, b image.Image) float64 {
+	if a.Bounds().Size() != b.Bounds().Size() {
+		return 1
+	}
+	r := a.Bounds()
+	n := 0
+	for y := 0; y < r.Dy(); y++ {
+		for x := 0; x < r.Dx(); x++ {
+			ga, _, _, _ := a.At(r.Min.X+x, r.Min.Y+y).RGBA()
+			gb, _, _, _ := b.At(b.Bounds().Min.X+x, b.Bounds().Min.Y+y).RGBA()
+			if d := int(ga>>8) - int(gb>>8); d > 64 || d < -64 {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(r.Dx()*r.Dy())
+}
