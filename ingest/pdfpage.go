@@ -29,7 +29,7 @@ import (
 // Ghostscript, tiff2pdf, img2pdf, qpdf, LibreOffice and OpenJPEG; see
 // ingesttest.PDFKinds and TestSplitPDFKinds):
 //
-//   - One full-page image XObject, unmasked, in a filter pdfcpu decodes
+//   - One image XObject and nothing else, unmasked, in a filter pdfcpu decodes
 //     (DCT, Flate, CCITT G4, LZW, RunLength, none), /Type /XObject or not
 //     (Ghostscript leaves it out, as PDF 32000-1 8.9.5 allows): taken out
 //     as it is (JPEG) or decoded to PNG, the scanner's pixels exactly.
@@ -533,8 +533,21 @@ func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, 
 		}
 		// Fonts but no text drawn: a page image like any other.
 	}
-	if scan != nil && len(inv.images) == 1 && inv.forms == 0 && !scan.masked && scan.decodeOK {
-		p, err := s.extract(ctx, seq, scan, scanDPI)
+	if len(inv.images) == 1 && inv.forms == 0 && !inv.images[0].masked && inv.images[0].decodeOK && inv.images[0].sd != nil {
+		// The page is that image and nothing else: taken as it is, even
+		// when placed with margins (pdfcpu import and img2pdf fit a photo
+		// of any shape into A4); its resolution is its width over the
+		// page's, or inferred (Limits).
+		only := &inv.images[0]
+		declared := 0
+		if box != nil && box.Width() > 0 && box.Height() > 0 {
+			pw := box.Width()
+			if pg.rotate%180 != 0 {
+				pw = box.Height()
+			}
+			declared = snapDPI(float64(only.w) / (pw / 72))
+		}
+		p, err := s.extract(ctx, seq, only, declared)
 		if ie := (*InputError)(nil); err == nil || errors.As(err, &ie) {
 			return p, err
 		}
