@@ -11,7 +11,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/assemble"
 	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
+	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 )
 
@@ -147,4 +149,48 @@ func pixelDiff(a, b image.Image) float64 {
 		}
 	}
 	return float64(n) / float64(r.Dx()*r.Dy())
+}
+
+// A scan that already has a text layer (here sohoa's own output, as a
+// searchable PDF sent again) keeps that text, and its image its pixels.
+func TestSplitSearchableScan(t *testing.T) {
+	dir, samples := sampleSet(t)
+	var src synthetic.Sample
+	for _, s := range samples {
+		if s.File == "giay-chung-nhan.png" {
+			src = s
+		}
+	}
+	img := readFile(t, filepath.Join(dir, src.File))
+	words := []ocr.Word{
+		{Text: "GIẤY", Box: image.Rect(200, 300, 420, 360), Conf: 90, Block: 1, Par: 1, Line: 1},
+		{Text: "CHỨNG", Box: image.Rect(440, 300, 700, 360), Conf: 90, Block: 1, Par: 1, Line: 1},
+		{Text: "NHẬN", Box: image.Rect(720, 300, 940, 360), Conf: 90, Block: 1, Par: 1, Line: 1},
+	}
+	var pdf bytes.Buffer
+	err := assemble.WritePages(&pdf, assemble.Info{Title: "t"}, []assemble.Page{{Image: img, Format: "png", DPI: src.DPI,
+		OCR: &ocr.Page{Width: src.Width, Height: src.Height, Words: words, Text: "GIẤY CHỨNG NHẬN"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := splitBytes(pdf.Bytes(), "searchable.pdf", DefaultLimits())
+	if err != nil || len(pages) != 1 {
+		t.Fatalf("%d pages, %v", len(pages), err)
+	}
+	p := pages[0]
+	if p.Text == nil || p.Text.Text != "GIẤY CHỨNG NHẬN" {
+		t.Fatalf("text kept: %+v", p.Text)
+	}
+	for i, w := range p.Text.Words {
+		// Boxes come back within a few pixels (the text layer's font box).
+		if d := w.Box.Min.Sub(words[i].Box.Min); d.X < -4 || d.X > 4 || d.Y < -25 || d.Y > 25 {
+			t.Errorf("word %q at %v, written at %v", w.Text, w.Box, words[i].Box)
+		}
+	}
+	if p.Width != src.Width || p.Height != src.Height || p.DPI != src.DPI {
+		t.Errorf("page %dx%d at %d dpi, want %dx%d at %d", p.Width, p.Height, p.DPI, src.Width, src.Height, src.DPI)
+	}
+	if d := pixelDiff(decode(t, p.Data, p.Format), sourceImage(t, dir, src)); d != 0 {
+		t.Errorf("%.3f%% of the pixels differ from the scan", 100*d)
+	}
 }

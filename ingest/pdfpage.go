@@ -518,6 +518,7 @@ func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, 
 			r.mode = renderGray
 		}
 	}
+	var rendered *Page
 	if inv.fonts {
 		p, err := s.render(seq, box, pg.rotate, r)
 		if err != nil {
@@ -532,6 +533,7 @@ func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, 
 			return p, nil
 		}
 		// Fonts but no text drawn: a page image like any other.
+		rendered = &p
 	}
 	if len(inv.images) == 1 && inv.forms == 0 && !inv.images[0].masked && inv.images[0].decodeOK && inv.images[0].sd != nil {
 		// The page is that image and nothing else: taken as it is, even
@@ -553,6 +555,9 @@ func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, 
 		}
 		// Ghostscript may read what pdfcpu does not (a colour space it lacks).
 		s.logFallback(seq, err)
+	}
+	if rendered != nil {
+		return *rendered, nil
 	}
 	return s.render(seq, box, pg.rotate, r)
 }

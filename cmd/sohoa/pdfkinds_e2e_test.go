@@ -97,11 +97,7 @@ func TestEndToEndPDFKinds(t *testing.T) {
 		if o, err := exec.Command("qpdf", "--check", pdf).CombinedOutput(); err != nil {
 			t.Errorf("%s: qpdf --check: %v\n%s", name, err, o)
 		}
-		// The placed picture (libreoffice-mask) is OCR'd at a smaller size.
-		maxCER := 0.03
-		if name == "libreoffice-mask.pdf" {
-			maxCER = 0.08
-		}
+		const maxCER = 0.03
 		if d.CER < 0 || d.CER > maxCER {
 			got, _ := pdfText(ctx, pdf)
 			t.Errorf("%s: character error rate %.2f%%, want < %.0f%%\n--- pdftotext:\n%s", name, 100*d.CER, 100*maxCER, got)

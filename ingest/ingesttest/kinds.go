@@ -112,7 +112,7 @@ func PDFKinds(t testing.TB, samples, dir string) []Kind {
 	add(Kind{Name: "libreoffice.pdf", Tool: lo("libreoffice.txt", "Text (encoded):UTF8,,,"), Pages: 1, Text: []bool{true}})
 	run("convert", in("cong-van.jpg"), "-alpha", "set", "-channel", "A", "-evaluate", "set", "99%", "+channel",
 		"-density", "300", "-units", "PixelsPerInch", out("alpha.png"))
-	html := `<html><body><p><img src="alpha.png" width="500"></p></body></html>`
+	html := `<html><body><p><img src="alpha.png" width="500" height="707"></p></body></html>`
 	if err := os.WriteFile(out("libreoffice-mask.html"), []byte(html), 0o644); err != nil {
 		t.Fatal(err)
 	}
