@@ -77,6 +77,11 @@ func PDFKinds(t testing.TB, samples, dir string) []Kind {
 		Source: "quyet-dinh.tif", Pages: 1, Pixels: "exact"})
 	add(Kind{Name: "tiff2pdf-z.pdf", Tool: run("tiff2pdf", "-z", "-o", out("tiff2pdf-z.pdf"), out("grey.tif")),
 		Source: "cong-van.jpg", Pages: 1, Pixels: "close"})
+	// ImageMagick writes the PNG's white point and chromaticities into
+	// the TIFF, which tiff2pdf turns into a CalGray colour space.
+	run("convert", in("giay-chung-nhan.png"), out("calgray.tif"))
+	add(Kind{Name: "tiff2pdf-z-calgray.pdf", Tool: run("tiff2pdf", "-z", "-o", out("tiff2pdf-z-calgray.pdf"), out("calgray.tif")),
+		Source: "giay-chung-nhan.png", Pages: 1, Pixels: "exact"})
 	add(Kind{Name: "tiff2pdf-j.pdf", Tool: run("tiff2pdf", "-j", "-q", "95", "-o", out("tiff2pdf-j.pdf"), out("grey.tif")),
 		Source: "cong-van.jpg", Pages: 1, Pixels: "close"})
 	add(Kind{Name: "img2pdf-jpeg.pdf", Tool: run("img2pdf", "-o", out("img2pdf-jpeg.pdf"), in("cong-van.jpg")),
