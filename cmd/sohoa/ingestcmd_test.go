@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -146,5 +147,33 @@ func TestIngestFolders(t *testing.T) {
 		if again.Documents != b.Documents || again.PagesReceived != b.PagesReceived {
 			t.Errorf("second run changed the batch: %+v, then %+v", b.Progress, again.Progress)
 		}
+	}
+
+	// A folder with a page that is not an image fails alone, with the
+	// page's reason in both languages; the batch goes on.
+	bad := filepath.Join(dir, "bad")
+	jpg := ingesttest.JPEG(400, 560)
+	for name, b := range map[string][]byte{"HS-0009/page_1.jpg": jpg, "HS-0009/page_2.jpg": jpg[:len(jpg)/3], "HS-0010/page_1.jpg": jpg} {
+		p := filepath.Join(bad, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, code := run(t, "ingest", "--server", sys.URL(), "--token", sys.adminToken, "--batch", "bad", "--documents-from-folders", bad); code != 1 {
+		t.Errorf("bad folder: exit %d, want 1", code)
+	}
+	res, b, err := ingestPathsWith(ctx, c, "bad", []string{bad}, true, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.failed) != 1 || res.failed[0].path != filepath.Join(bad, "HS-0009") ||
+		!strings.Contains(res.failed[0].reason, "truncated") || !strings.Contains(res.failed[0].reason, "cắt cụt") {
+		t.Errorf("bad folder: failed %+v, want HS-0009 with its page's reason in Vietnamese and English", res.failed)
+	}
+	if b, err = c.Batch(ctx, b.ID); err != nil || b.Documents != 1 {
+		t.Errorf("bad folder: %d documents taken (%v), want 1 (HS-0010)", b.Documents, err)
 	}
 }
