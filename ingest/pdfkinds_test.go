@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
 	"github.com/sohoa-vn/sohoa/assemble"
 	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
 	"github.com/sohoa-vn/sohoa/ocr"
@@ -196,5 +199,38 @@ func TestSplitSearchableScan(t *testing.T) {
 	}
 	if d := pixelDiff(decode(t, p.Data, p.Format), sourceImage(t, dir, src)); d != 0 {
 		t.Errorf("%.3f%% of the pixels differ from the scan", 100*d)
+	}
+}
+
+// A page cropped (pdfcpu crop, as a user trims a letter's blank half) is
+// taken as a reader shows it: the crop box rendered, and only the text
+// inside it kept.
+func TestSplitCropBox(t *testing.T) {
+	_, _, kinds := pdfKinds(t)
+	var letter string
+	for _, k := range kinds {
+		if k.Name == "libreoffice.pdf" {
+			letter = k.Path
+		}
+	}
+	// The top 100 points of the A4 page: the header lines, not the body.
+	box, err := api.Box("[0 742 595 842]", types.POINTS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cropped := filepath.Join(t.TempDir(), "cropped.pdf")
+	if err := api.CropFile(letter, cropped, nil, box, nil); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := splitBytes(readFile(t, cropped), "cropped.pdf", DefaultLimits())
+	if err != nil || len(pages) != 1 || pages[0].Text == nil {
+		t.Fatalf("%d pages, %v", len(pages), err)
+	}
+	p := pages[0]
+	if wantH := 100 * 300 / 72; p.Height < wantH-2 || p.Height > wantH+2 || p.DPI != 300 {
+		t.Errorf("page %dx%d at %d dpi, want the crop box's 417 px high at 300 dpi", p.Width, p.Height, p.DPI)
+	}
+	if !strings.Contains(p.Text.Text, "ỦY BAN NHÂN DÂN") || strings.Contains(p.Text.Text, "bộ phận một cửa") {
+		t.Errorf("text kept %q: want the header, not the body cropped away", p.Text.Text)
 	}
 }

@@ -314,7 +314,7 @@ func (s *splitter) render(seq int, box *types.Rectangle, rotate int, r rendering
 	}
 	p := strconv.Itoa(seq)
 	args := []string{"-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sstdout=%stderr", "-dFirstPage=" + p, "-dLastPage=" + p,
-		device, "-r" + strconv.Itoa(r.dpi)}
+		device, "-r" + strconv.Itoa(r.dpi), "-dUseCropBox"}
 	if r.w > 0 && r.h > 0 {
 		// The scan's own pixel size, the page fitted to it.
 		args = append(args, fmt.Sprintf("-g%dx%d", int(w), int(h)), "-dPDFFitPage")
@@ -423,9 +423,11 @@ type bboxDoc struct {
 
 // pageText reads the text page seq carries with pdftotext, as words with
 // boxes in the pixels of a w×h rendering of it; nil when it has none.
+// Both the rendering and the text are of the crop box, what a reader
+// shows: text cropped away is not kept.
 func (s *splitter) pageText(seq, w, h int) (*ocr.Page, error) {
 	p := strconv.Itoa(seq)
-	out, err := s.tool("pdftotext", seq, "-f", p, "-l", p, "-bbox-layout", "-enc", "UTF-8", "PDF", "-")
+	out, err := s.tool("pdftotext", seq, "-f", p, "-l", p, "-cropbox", "-bbox-layout", "-enc", "UTF-8", "PDF", "-")
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/config"
 	"github.com/sohoa-vn/sohoa/ingest/ingesttest"
+	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/scanners/synthetic"
 	"github.com/sohoa-vn/sohoa/worker"
 )
@@ -26,6 +27,29 @@ import (
 // and pdftotext accept; pages with their own text keep it, unrecognised,
 // and the batch report says so.
 func TestEndToEndPDFKinds(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", config.S3{}
+	runPDFKinds(t, cfg, cfg, nil)
+}
+
+// The pages that keep their own text, and one rendered page, through an
+// API and workers apart, on Redis, PostgreSQL and MinIO: the text stored
+// at ingest reaches the worker through object storage.
+func TestEndToEndPDFKindsServers(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.RedisURL = "redis://" + servicetest.Redis(t)
+	cfg.DatabaseURL = servicetest.Postgres(t)
+	m := servicetest.MinIO(t)
+	cfg.S3 = config.S3{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "kinds"}
+	apiCfg, workerCfg := cfg, cfg
+	apiCfg.Role, workerCfg.Role = "api", "worker"
+	runPDFKinds(t, apiCfg, workerCfg, []string{"libreoffice.pdf", "mixed.pdf", "jbig2.pdf"})
+}
+
+// runPDFKinds takes the PDF kinds (those named in only; nil: all) through
+// a system started from apiCfg and, unless it runs every role, one from
+// workerCfg.
+func runPDFKinds(t *testing.T, apiCfg, workerCfg config.Config, only []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -45,6 +69,7 @@ func TestEndToEndPDFKinds(t *testing.T) {
 	truth := map[string]string{}
 	byName := map[string]ingesttest.Kind{}
 	var files []string
+	kinds = slices.DeleteFunc(kinds, func(k ingesttest.Kind) bool { return only != nil && !slices.Contains(only, k.Name) })
 	for _, k := range kinds {
 		files = append(files, k.Path)
 		byName[k.Name] = k
@@ -58,15 +83,22 @@ func TestEndToEndPDFKinds(t *testing.T) {
 		}
 	}
 
-	cfg := testConfig(t)
-	cfg.RedisURL, cfg.DatabaseURL, cfg.S3 = "", "", config.S3{}
-	cfg.Addr, cfg.MetricsAddr, cfg.DataDir = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "data")
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	sys, err := startSystem(ctx, cfg, log)
+	apiCfg.Addr, workerCfg.Addr = "127.0.0.1:0", "127.0.0.1:0"
+	apiCfg.MetricsAddr, workerCfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
+	apiCfg.DataDir, workerCfg.DataDir = filepath.Join(dir, "data"), filepath.Join(dir, "data")
+	sys, err := startSystem(ctx, apiCfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sys.Close()
+	if apiCfg.Role != "all" {
+		w, err := startSystem(ctx, workerCfg, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+	}
 	c := &api.Client{BaseURL: sys.URL(), Token: sys.adminToken}
 	failed, b, err := ingestPaths(ctx, c, "kinds", files, io.Discard)
 	if err != nil {
