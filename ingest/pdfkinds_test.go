@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -232,5 +233,38 @@ func TestSplitCropBox(t *testing.T) {
 	}
 	if !strings.Contains(p.Text.Text, "ỦY BAN NHÂN DÂN") || strings.Contains(p.Text.Text, "bộ phận một cửa") {
 		t.Errorf("text kept %q: want the header, not the body cropped away", p.Text.Text)
+	}
+}
+
+// A page whose image cannot be decoded is refused with a clear reason,
+// not rendered as whatever Ghostscript could draw of it.
+func TestSplitBrokenRenderedImage(t *testing.T) {
+	_, _, kinds := pdfKinds(t)
+	for _, k := range kinds {
+		if k.Name != "jpx.pdf" && k.Name != "jbig2.pdf" {
+			continue
+		}
+		t.Run(k.Name, func(t *testing.T) {
+			b := readFile(t, k.Path)
+			filter := map[string]string{"jpx.pdf": "/JPXDecode", "jbig2.pdf": "/JBIG2Decode"}[k.Name]
+			f := bytes.Index(b, []byte(filter))
+			s := bytes.Index(b[f:], []byte("stream"))
+			if f < 0 || s < 0 {
+				t.Fatalf("no %s stream", filter)
+			}
+			// Keep the codestream's header, spoil what follows.
+			start := f + s + len("stream\n") + 100
+			for i := start; i < start+2000 && i < len(b); i++ {
+				b[i] = 0xFF
+			}
+			_, err := splitBytes(b, "broken-"+k.Name, DefaultLimits())
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Code != CodeCorrupt || ie.Page != 1 {
+				t.Fatalf("got %v, want a corrupt-file error on page 1", err)
+			}
+			if !strings.Contains(ie.VI, "tệp bị hỏng") || !strings.Contains(ie.EN, "corrupt file") {
+				t.Errorf("message %q is not the bilingual corrupt-file one", ie.Error())
+			}
+		})
 	}
 }

@@ -249,9 +249,16 @@ func (s *splitter) pdfPath() (string, error) {
 // tool runs a program on the PDF (named in args by the placeholder
 // "PDF") for page seq, and returns what it wrote to its standard output.
 func (s *splitter) tool(name string, seq int, args ...string) ([]byte, error) {
+	out, _, err := s.toolStderr(name, seq, args...)
+	return out, err
+}
+
+// toolStderr is tool that also returns what the program wrote to its
+// standard error.
+func (s *splitter) toolStderr(name string, seq int, args ...string) ([]byte, string, error) {
 	path, err := s.pdfPath()
 	if err != nil {
-		return nil, fmt.Errorf("split %s: %w", s.name, err)
+		return nil, "", fmt.Errorf("split %s: %w", s.name, err)
 	}
 	for i, a := range args {
 		if a == "PDF" {
@@ -266,16 +273,32 @@ func (s *splitter) tool(name string, seq int, args ...string) ([]byte, error) {
 	err = cmd.Run()
 	switch {
 	case s.ctx.Err() != nil:
-		return nil, s.ctx.Err()
+		return nil, "", s.ctx.Err()
 	case errors.Is(err, exec.ErrNotFound):
 		// A missing run dependency is the system's fault, not the file's.
-		return nil, fmt.Errorf("split %s: %s not found (scripts/deps.sh installs it): %w", s.name, name, err)
+		return nil, "", fmt.Errorf("split %s: %s not found (scripts/deps.sh installs it): %w", s.name, name, err)
 	case ctx.Err() != nil:
-		return nil, corrupt(s.name, seq, fmt.Errorf("%s took longer than %s", name, renderTimeout))
+		return nil, "", corrupt(s.name, seq, fmt.Errorf("%s took longer than %s", name, renderTimeout))
 	case err != nil:
-		return nil, corrupt(s.name, seq, fmt.Errorf("%s: %v: %s", name, err, firstLine(stderr.String())))
+		return nil, "", corrupt(s.name, seq, fmt.Errorf("%s: %v: %s", name, err, firstLine(stderr.String())))
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), stderr.String(), nil
+}
+
+// damaged returns the line of Ghostscript's messages that says an image
+// of the page could not be decoded, or "". Ghostscript draws what it can
+// of a broken JPX or JBIG2 image and exits 0 (even with
+// -dPDFSTOPONERROR), saying so only in these words (measured on
+// Ghostscript 10.0 with spoilt JPX and JBIG2 data; a good page prints
+// none of them).
+func damaged(msgs string) string {
+	for _, l := range strings.Split(msgs, "\n") {
+		if strings.Contains(l, "image error") || strings.HasPrefix(l, "jbig2dec WARNING") ||
+			strings.HasPrefix(l, "jbig2dec FATAL") || strings.HasPrefix(l, "jbig2dec error") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 func firstLine(s string) string {
@@ -313,15 +336,23 @@ func (s *splitter) render(seq int, box *types.Rectangle, rotate int, r rendering
 		device = "-sDEVICE=png16m"
 	}
 	p := strconv.Itoa(seq)
-	args := []string{"-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sstdout=%stderr", "-dFirstPage=" + p, "-dLastPage=" + p,
-		device, "-r" + strconv.Itoa(r.dpi), "-dUseCropBox"}
+	// Not -q: Ghostscript then tells, on its messages, of image data it
+	// could not decode (see damaged).
+	args := []string{"-dSAFER", "-dBATCH", "-dNOPAUSE", "-sstdout=%stderr", "-dFirstPage=" + p, "-dLastPage=" + p,
+		// An error in the page (a broken image) fails the page, where
+		// Ghostscript would otherwise draw what it could and exit 0; a
+		// repaired cross-reference table is no error.
+		"-dPDFSTOPONERROR", device, "-r" + strconv.Itoa(r.dpi), "-dUseCropBox"}
 	if r.w > 0 && r.h > 0 {
 		// The scan's own pixel size, the page fitted to it.
 		args = append(args, fmt.Sprintf("-g%dx%d", int(w), int(h)), "-dPDFFitPage")
 	}
-	out, err := s.tool("gs", seq, append(args, "-sOutputFile=-", "PDF")...)
+	out, msgs, err := s.toolStderr("gs", seq, append(args, "-sOutputFile=-", "PDF")...)
 	if err != nil {
 		return Page{}, err
+	}
+	if what := damaged(msgs); what != "" {
+		return Page{}, corrupt(s.name, seq, fmt.Errorf("ghostscript: damaged image: %s", what))
 	}
 	var img image.Image
 	if err := guard(func() (err error) { img, err = png.Decode(bytes.NewReader(out)); return err }); err != nil {
