@@ -49,7 +49,7 @@ func TestSplitHostileCorpus(t *testing.T) {
 func TestCorpusCodes(t *testing.T) {
 	known := map[string]bool{CodeEmpty: true, CodeUnsupported: true, CodeTruncated: true, CodeCorrupt: true,
 		CodeTooLarge: true, CodeTooManyPixels: true, CodeTooManyPages: true, CodeEncrypted: true,
-		CodeNotImagePDF: true, CodeActiveContent: true, CodePolyglot: true, CodeTooManyObjects: true}
+		CodeActiveContent: true, CodePolyglot: true, CodeTooManyObjects: true}
 	for _, c := range ingesttest.Corpus(t, 3) {
 		if !known[c.Code] {
 			t.Errorf("%s: code %q is not an ingest code", c.Name, c.Code)
@@ -82,6 +82,9 @@ func acceptedCases() []acceptedCase {
 		{"jpeg with an EXIF thumbnail", exif, 1},
 		{"png padded with zeros", append(append([]byte{}, pngb...), make([]byte, 512)...), 1},
 		{"pdf with a web link", ingesttest.ScanPDF(ingesttest.LinkURI), 1},
+		// A typed page is rendered and keeps its text (it used to be
+		// refused as "not a scanned image").
+		{"pdf of a typed letter", ingesttest.TextPDF(), 1},
 		// A broken cross-reference table is rebuilt by pdfcpu from the
 		// objects, which are intact: the file is taken (see Damaged in the
 		// corpus for objects that are not).

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -231,10 +232,30 @@ func (in *Ingester) storePage(ctx context.Context, doc catalog.Document, p Page)
 	if _, err := in.Store.Put(ctx, key, bytes.NewReader(p.Data), int64(len(p.Data))); err != nil {
 		return catalog.Page{}, fmt.Errorf("page %d: store: %w", p.Seq, err)
 	}
-	return catalog.Page{
+	cp := catalog.Page{
 		ID: pageID(doc.ID, p.Seq), DocumentID: doc.ID, BatchID: doc.BatchID, Seq: p.Seq,
 		BlobKey: key, SHA256: hexsum, Format: p.Format,
 		Width: p.Width, Height: p.Height, DPI: p.DPI,
 		Status: catalog.PageReceived,
-	}, nil
+	}
+	if p.Text != nil {
+		// A page with its own text: the text goes beside the image, and a
+		// received page with an OCR key tells the worker to keep it
+		// instead of recognising the image (see worker.TextKept).
+		b, err := json.Marshal(p.Text)
+		if err != nil {
+			return catalog.Page{}, fmt.Errorf("page %d: text: %w", p.Seq, err)
+		}
+		ts := sha256.Sum256(b)
+		th := hex.EncodeToString(ts[:])
+		tkey := TextKeyPrefix + th[:2] + "/" + th + ".json"
+		if _, err := in.Store.Put(ctx, tkey, bytes.NewReader(b), int64(len(b))); err != nil {
+			return catalog.Page{}, fmt.Errorf("page %d: store text: %w", p.Seq, err)
+		}
+		cp.OCRKey = tkey
+	}
+	return cp, nil
 }
+
+// TextKeyPrefix starts the storage keys of the text a page came with.
+const TextKeyPrefix = "pagetext/"

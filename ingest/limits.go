@@ -68,7 +68,6 @@ const (
 	CodeTooManyPixels = "too_many_pixels"
 	CodeTooManyPages  = "too_many_pages"
 	CodeEncrypted     = "encrypted"
-	CodeNotImagePDF   = "not_image_pdf"
 	// CodeActiveContent: a PDF that can run something (JavaScript, a
 	// program launch, an attached file, an XFA form). Scanners make none.
 	CodeActiveContent = "active_content"
@@ -129,12 +128,6 @@ func encrypted(file string) *InputError {
 	return inputErr(file, 0, CodeEncrypted,
 		"PDF được mã hóa, hãy gửi bản không đặt mật khẩu",
 		"encrypted PDF, send it without a password")
-}
-
-func notImagePDF(file string, page int, why string) *InputError {
-	return inputErr(file, page, CodeNotImagePDF,
-		"trang không phải là một ảnh quét duy nhất ("+why+")",
-		"page is not a single scanned image ("+why+")")
 }
 
 func truncated(file string, page int) *InputError {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"os"
 	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -19,6 +20,8 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/image/tiff"
+
+	"github.com/sohoa-vn/sohoa/ocr"
 )
 
 // Page is one page image taken from an input file.
@@ -28,15 +31,18 @@ type Page struct {
 	Format        string // "png" or "jpeg"
 	Width, Height int    // pixels
 	DPI           int
+	// Text is the page's own text (a born-digital page), which then is
+	// not recognised again; nil for a page to OCR.
+	Text *ocr.Page
 }
 
 // Split sniffs the content of a file (not its name, which is used only in
 // messages) and calls fn for each of its pages in order, one decoded page
 // in memory at a time. PNG and JPEG pass through unchanged after a full
 // decode has shown they are whole; TIFF pages (one or many) are re-encoded
-// as PNG, bilevel pages as 1-bit PNG; a PDF must hold one image per page
-// (a scan), which is taken out as it is when it is a JPEG and as PNG
-// otherwise. Bad input returns an *InputError, hostile input too (a file
+// as PNG, bilevel pages as 1-bit PNG; a PDF page's scanned image is taken
+// out as it is when it is a JPEG and as PNG otherwise, any other page is
+// rendered, and a page with text keeps its text (see pdfpage.go). Bad input returns an *InputError, hostile input too (a file
 // that is two formats at once, a PDF with scripts or attachments, a
 // decompression bomb: see hostile.go and Limits); an error from fn or ctx
 // is returned as it is.
@@ -85,6 +91,9 @@ type splitter struct {
 	name string
 	lim  Limits
 	fn   func(Page) error
+	// path is a file holding the input for poppler (pdfPath); tmpPath
+	// the temporary copy to remove, if one was made.
+	path, tmpPath string
 }
 
 // emit hands a page to fn, unless the context is done.
@@ -458,6 +467,11 @@ func (s *splitter) pdf() error {
 	// pdfcpu would otherwise create and read a configuration directory in
 	// the user's home; the built-in defaults are what we want.
 	disablePDFConfigDir.Do(api.DisableConfigDir)
+	defer func() {
+		if s.tmpPath != "" {
+			os.Remove(s.tmpPath)
+		}
+	}()
 	// pdfcpu builds every object in memory: count them first.
 	n, err := countPDFObjects(s.r, s.size, s.lim.MaxObjects)
 	if err != nil {
@@ -655,90 +669,6 @@ func inheritPageAttrs(ctx *model.Context, parent pdfPageAttrs, d types.Dict) (pd
 		a.rotate = int(math.Round(r))
 	}
 	return a, nil
-}
-
-func (s *splitter) pdfPage(ctx *model.Context, seq int, pg pdfPageAttrs) (Page, error) {
-	if pg.resources == nil {
-		return Page{}, notImagePDF(s.name, seq, "không có ảnh / no image")
-	}
-	if f, _ := ctx.DereferenceDict(pg.resources["Font"]); len(f) > 0 {
-		return Page{}, notImagePDF(s.name, seq, "có chữ / has text")
-	}
-	xobjs, err := ctx.DereferenceDict(pg.resources["XObject"])
-	if err != nil {
-		return Page{}, err
-	}
-	var (
-		sd      *types.StreamDict
-		resName string
-		objNr   int
-	)
-	for k, o := range xobjs {
-		d, _, err := ctx.DereferenceStreamDict(o)
-		if err != nil || d == nil {
-			return Page{}, notImagePDF(s.name, seq, "đối tượng hỏng / bad object")
-		}
-		if !d.Image() {
-			return Page{}, notImagePDF(s.name, seq, "có đối tượng không phải ảnh / has a non-image object")
-		}
-		if sd != nil {
-			return Page{}, notImagePDF(s.name, seq, "nhiều ảnh / several images")
-		}
-		sd, resName = d, k
-		if ir, ok := o.(types.IndirectRef); ok {
-			objNr = ir.ObjectNumber.Value()
-		}
-	}
-	if sd == nil {
-		return Page{}, notImagePDF(s.name, seq, "không có ảnh / no image")
-	}
-	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
-	if w == nil || h == nil {
-		return Page{}, corrupt(s.name, seq, errors.New("image without Width or Height"))
-	}
-	if err := s.checkPixels(seq, *w, *h); err != nil {
-		return Page{}, err
-	}
-	// The page's size in inches gives the resolution.
-	box := pg.cropBox
-	if box == nil {
-		box = pg.mediaBox
-	}
-	declared := 0
-	if box != nil && box.Width() > 0 && box.Height() > 0 {
-		pw := box.Width()
-		if pg.rotate%180 != 0 {
-			pw = box.Height()
-		}
-		declared = snapDPI(float64(*w) / (pw / 72))
-	}
-
-	if sd.HasSoleFilterNamed("DCTDecode") {
-		// A JPEG stays the JPEG the scanner made.
-		p, err := s.checkImage(seq, sd.Raw, "jpeg")
-		if err != nil {
-			return Page{}, err
-		}
-		p.DPI = s.dpi(seq, declared, p.Width, p.Height)
-		return p, nil
-	}
-	im, err := pdfcpu.ExtractImage(ctx, sd, false, resName, objNr, false)
-	if err != nil {
-		return Page{}, err
-	}
-	if im == nil || im.Reader == nil {
-		return Page{}, notImagePDF(s.name, seq, "ảnh không đọc được / unreadable image")
-	}
-	img, _, err := image.Decode(im.Reader)
-	if err != nil {
-		return Page{}, err
-	}
-	dpi := s.dpi(seq, declared, img.Bounds().Dx(), img.Bounds().Dy())
-	data, err := encodePNG(img, dpi)
-	if err != nil {
-		return Page{}, err
-	}
-	return Page{Seq: seq, Data: data, Format: "png", Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), DPI: dpi}, nil
 }
 
 // snapDPI rounds a computed resolution, to a standard one when within 2%.

@@ -245,7 +245,10 @@ func TestSplitBadInput(t *testing.T) {
 		{"owner-only.pdf", qpdfEncrypt(t, pdf, "", "owner"), DefaultLimits(), CodeEncrypted, "PDF được mã hóa", "encrypted PDF", 0, 16 << 20},
 		{"long.pdf", readFile(t, pdf), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 16 << 20},
 		{"long.tif", readFile(t, filepath.Join(dir, "quyet-dinh.tif")), onePage, CodeTooManyPages, "quá nhiều trang", "too many pages", 0, 1 << 20},
-		{"letter.pdf", ingesttest.TextPDF(), DefaultLimits(), CodeNotImagePDF, "không phải là một ảnh quét", "not a single scanned image", 1, 4 << 20},
+		// A page drawn, not scanned, is rendered: a page box of 830×1170
+		// inches is refused before Ghostscript draws it.
+		{"huge-page.pdf", bytes.Replace(ingesttest.TextPDF(), []byte("[0 0 595 842]"), []byte("[0 0 59500 84200]"), 1),
+			DefaultLimits(), CodeTooManyPixels, "trang quá lớn", "page too large", 1, 4 << 20},
 		{"garbage.pdf", []byte("%PDF-1.4\nthis is not really a PDF\n"), DefaultLimits(), CodeCorrupt, "tệp bị hỏng", "corrupt file", 0, 4 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,9 +4,10 @@
 set -euo pipefail
 
 run_pkgs=(gcc pkg-config tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev
-  poppler-utils qpdf fonts-liberation2 icc-profiles-free ca-certificates)
+  poppler-utils qpdf fonts-liberation2 icc-profiles-free ca-certificates ghostscript)
 # Tests also drive real servers and outside verifiers.
-test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium libreoffice-writer imagemagick)
+test_pkgs=(redis-server postgresql openssl git libtiff-tools systemd libxml2-utils fonts-dejavu-core fonts-dejavu-extra softhsm2 opensc libnss3-tools sane-utils zbar-tools chromium
+  img2pdf libopenjp2-tools libreoffice-writer imagemagick)
 
 pkgs=("${run_pkgs[@]}")
 if [ "${1:-run}" = test ]; then pkgs+=("${test_pkgs[@]}"); fi

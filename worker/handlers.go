@@ -125,7 +125,16 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 		return nil // done before, or failed for good
 	}
 	start := time.Now()
-	page, err := h.recognize(ctx, p)
+	// A page that came with its own text (ingest found text on a
+	// born-digital PDF page and stored it as the page's OCR key) keeps
+	// it and is not recognised, as OCRmyPDF's --skip-text does.
+	kept := p.OCRKey != ""
+	var page *ocr.Page
+	if kept {
+		page, err = h.keptText(ctx, p)
+	} else {
+		page, err = h.recognize(ctx, p)
+	}
 	if err != nil {
 		if lastAttempt(ctx) {
 			reason := fmt.Sprintf("nhận dạng ký tự thất bại / OCR failed: %v", err)
@@ -153,6 +162,9 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("ocr page %s: store ALTO: %w", id, err)
 	}
 	flags, hold := h.QC.Flags(page)
+	if kept {
+		flags = append(flags, TextKept)
+	}
 	ready, err := h.Catalog.RecordOCR(ctx, id, catalog.OCRResult{TextLen: len([]rune(page.Text)),
 		Confidence: page.MeanConf, OCRKey: key, QC: flags, Hold: hold})
 	if err != nil {
@@ -166,6 +178,23 @@ func (h *Handlers) handleOCR(ctx context.Context, t *asynq.Task) error {
 		return h.Queue.EnqueueAssemble(ctx, p.DocumentID)
 	}
 	return nil
+}
+
+// TextKept is the flag the batch report shows on a page that kept its own
+// text (a born-digital page) and was not OCR'd. It holds nothing.
+const TextKept = "text_kept"
+
+// keptText reads the text a page came with.
+func (h *Handlers) keptText(ctx context.Context, p catalog.Page) (*ocr.Page, error) {
+	b, err := h.readBlob(ctx, p.OCRKey)
+	if err != nil {
+		return nil, err
+	}
+	var page ocr.Page
+	if err := json.Unmarshal(b, &page); err != nil {
+		return nil, fmt.Errorf("page text %s: %w", p.OCRKey, err)
+	}
+	return &page, nil
 }
 
 func (h *Handlers) recognize(ctx context.Context, p catalog.Page) (*ocr.Page, error) {

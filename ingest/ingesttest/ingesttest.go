@@ -417,7 +417,6 @@ func Corpus(t testing.TB, bigPDF int) []Case {
 		{"locked.pdf", Encrypt(t, ScanPDF(ScanSpec{}), "mật-khẩu", "owner"), "encrypted", 0, "PDF được mã hóa", "encrypted PDF"},
 		{"damaged.pdf", Damaged(), "corrupt", 0, "tệp bị hỏng", "corrupt file"},
 		{fmt.Sprintf("pages-%d.pdf", bigPDF), big.Bytes(), "too_many_pages", 0, fmt.Sprintf("quá nhiều trang: %d", bigPDF), "too many pages"},
-		{"letter.pdf", TextPDF(), "not_image_pdf", 1, "không phải là một ảnh quét", "not a single scanned image"},
 		{"png-then-pdf.png", PNGThenPDF(), polyglot, 0, polyVI, polyEN},
 		{"jpeg-then-pdf.jpg", JPEGThenPDF(), polyglot, 0, polyVI, polyEN},
 		{"png-pdf-header.png", PNGWithPDFHeader(), polyglot, 0, polyVI, polyEN},

@@ -190,7 +190,7 @@ func New(opt Options, sink Sink) (*Watcher, error) {
 		opt.Poll = opt.Stable / 2
 	}
 	if len(opt.Extensions) == 0 {
-		opt.Extensions = []string{".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
+		opt.Extensions = DefaultExtensions
 	}
 	// Absolute and without symlinks: the paths walked are compared with
 	// DoneDir and Journal, and with the open files /proc lists, which are.

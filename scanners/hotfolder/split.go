@@ -3,7 +3,6 @@ package hotfolder
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // pages come from ingest.Split as PNG or JPEG
@@ -55,34 +54,18 @@ func (w *Watcher) sendSplit(ctx context.Context, e *Entry, files []string, stem,
 		docs = append(docs, d)
 		return nil
 	}}
-	seq := 0
-	for _, p := range files {
-		name := w.rel(p)
-		err := w.readPages(ctx, p, name, func(pg ingest.Page) error {
-			seq++
-			ext := ".png"
-			if pg.Format == "jpeg" {
-				ext = ".jpg"
+	seq, err := spoolPages(ctx, tmp, files, w.rel, w.opt.Limits, func(src string, page separator.Page, pg ingest.Page) error {
+		var img image.Image
+		if set.splits() {
+			var err error
+			if img, _, err = image.Decode(bytes.NewReader(pg.Data)); err != nil {
+				return fmt.Errorf("hotfolder: %s page %d: %w", src, pg.Seq, err)
 			}
-			path := filepath.Join(tmp, fmt.Sprintf("page-%05d%s", seq, ext))
-			if err := os.WriteFile(path, pg.Data, 0o600); err != nil {
-				return fmt.Errorf("hotfolder: %w", err)
-			}
-			var img image.Image
-			if set.splits() {
-				var err error
-				if img, _, err = image.Decode(bytes.NewReader(pg.Data)); err != nil {
-					return fmt.Errorf("hotfolder: %s page %d: %w", name, pg.Seq, err)
-				}
-			}
-			return sp.Add(ctx, separator.Page{Seq: seq, Path: path}, img)
-		})
-		if ie := (*ingest.InputError)(nil); errors.As(err, &ie) {
-			return false, &pageError{ie}
 		}
-		if err != nil {
-			return false, err
-		}
+		return sp.Add(ctx, page, img)
+	})
+	if err != nil {
+		return false, err
 	}
 	if err := sp.Close(ctx); err != nil {
 		return false, err
@@ -141,20 +124,6 @@ func (w *Watcher) sendSplit(ctx context.Context, e *Entry, files []string, stem,
 	}
 	e.Parts = len(docs)
 	return true, nil
-}
-
-// readPages calls fn with each page of the file p, one decoded at a time.
-func (w *Watcher) readPages(ctx context.Context, p, name string, fn func(ingest.Page) error) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	return ingest.Split(ctx, f, st.Size(), name, w.opt.Limits, fn)
 }
 
 // sendKey is the idempotency key of the PDF made of part (1-based; 0: the
