@@ -111,7 +111,7 @@ func runEndToEnd(t *testing.T, apiCfg, workerCfg config.Config) {
 	apiCfg.DataDir, workerCfg.DataDir = filepath.Join(dir, "data"), filepath.Join(dir, "data")
 	apiCfg.MetricsAddr, workerCfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
 	// The webhook subscriber below is an httptest server on loopback.
-	t.Setenv("SOHOA_WEBHOOK_ALLOW", "127.0.0.1")
+	apiCfg.WebhookAllow, workerCfg.WebhookAllow = "127.0.0.1", "127.0.0.1"
 	apiSys, err := startSystem(ctx, apiCfg, log)
 	if err != nil {
 		t.Fatal(err)
