@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
@@ -49,6 +50,10 @@ type Server struct {
 	// none); RelaxTrust also calls valid an intact signature of unknown root.
 	TrustRoots *x509.CertPool
 	RelaxTrust bool
+	// FetchIssuers, when set, completes on POST /v1/verify the chains of
+	// signatures that embed only the signer's certificate from its AIA
+	// "CA Issuers" URL (nil: no network access while verifying).
+	FetchIssuers *sign.IssuerFetcher
 }
 
 // Handler returns the API: every route of Routes behind its access check,

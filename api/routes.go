@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/sohoa-vn/sohoa/sign"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
 
@@ -72,7 +73,8 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/results/{id}/history", []Scope{ScopeArchivist, ScopeAuditor}, result, a.resultHistory},
 
 		{"GET", "/v1/search", fetchers, nil, a.search},
-		{"POST", "/v1/verify", everyone, nil, VerifyHandler(s.TrustRoots, 64<<20, s.RelaxTrust)},
+		{"POST", "/v1/verify", everyone, nil, VerifyHandlerWith(64<<20, sign.VerifyOptions{
+			Roots: s.TrustRoots, RelaxTrust: s.RelaxTrust, FetchIssuers: s.FetchIssuers})},
 		{"GET", "/v1/audit", auditors, nil, a.auditLog},
 		{"GET", "/v1/audit/verify", auditors, nil, a.verifyAudit},
 	}

@@ -67,6 +67,9 @@ type Config struct {
 	SignVisible  bool     `env:"SOHOA_SIGN_VISIBLE" envDefault:"false" en:"draw a visible signature stamp on the last page of signed documents" vi:"vẽ dấu chữ ký nhìn thấy được trên trang cuối của tài liệu được ký"`
 	SignOrg      string   `env:"SOHOA_SIGN_ORG" en:"organisation (Cơ quan) written in the visible stamp" vi:"tên cơ quan ghi trong dấu chữ ký nhìn thấy được"`
 	TrustRoots   []string `env:"SOHOA_TRUST_ROOTS" envSeparator:"," en:"PEM files (comma-separated) of the roots POST /v1/verify and the verification page trust" vi:"các tệp PEM (cách nhau bởi dấu phẩy) của chứng thư gốc mà POST /v1/verify và trang xác minh tin cậy"`
+	// Off by default: verifying then reaches out to addresses a signer
+	// chose (only public ones; see sign.IssuerFetcher).
+	FetchIssuers bool `env:"SOHOA_FETCH_ISSUERS" envDefault:"false" en:"POST /v1/verify completes the chain of a signature that embeds only the signer's certificate, as Vietnamese government signatures do, by fetching the certificate's AIA CA Issuers URL (public addresses only)" vi:"POST /v1/verify bổ sung chuỗi chứng thư cho chữ ký chỉ nhúng chứng thư của người ký, như chữ ký của cơ quan nhà nước Việt Nam, bằng cách tải từ địa chỉ AIA CA Issuers của chứng thư (chỉ địa chỉ công khai)"`
 
 	Office            string        `env:"SOHOA_OFFICE" envDefault:"default" en:"office of the bootstrap API key and the default certifying office" vi:"đơn vị của khóa API khởi tạo và đơn vị chứng thực mặc định"`
 	OfficeName        string        `env:"SOHOA_OFFICE_NAME" envDefault:"sohoa" en:"name of that office, and the agency in archival packages" vi:"tên đơn vị đó, và cơ quan trong gói lưu trữ"`

@@ -101,7 +101,8 @@
 // real government signatures embed only the signer's certificate. VerifyOptions.FetchIssuers
 // completes such a chain from the certificate's AIA "CA Issuers" URL (DER, PEM or PKCS#7
 // answers; http and https only, bounded in size and time, cached, and by default never from
-// loopback or private addresses); sohoa verify --fetch-issuers does the same. At signing,
+// loopback or private addresses); sohoa verify --fetch-issuers does the same, and so does
+// the server's POST /v1/verify with SOHOA_FETCH_ISSUERS=true. At signing,
 // a chain missing its intermediate is completed the same way for the B-LT DSS. A fetched
 // certificate is only a candidate intermediate: trust still comes from the installed roots.
 // The same pool serves for TSA certificates (such as the VGCA's "Máy chủ cấp dấu thời gian

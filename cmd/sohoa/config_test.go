@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -564,21 +565,47 @@ var effects = map[string]func(t *testing.T){
 			s := h.start("all")
 			path, _ := signed(t, s)
 			b, _ := os.ReadFile(path)
-			req, _ := http.NewRequest("POST", s.URL()+"/v1/verify", bytes.NewReader(b))
-			req.Header.Set("Authorization", "Bearer "+s.adminToken)
-			req.Header.Set("Content-Type", "application/pdf")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rep sign.Report
-			err = json.NewDecoder(resp.Body).Decode(&rep)
-			resp.Body.Close()
-			if err != nil || len(rep.Signatures) != 1 || !rep.Signatures[0].Intact {
-				t.Fatalf("POST /v1/verify: %d %v %+v", resp.StatusCode, err, rep)
-			}
+			rep := postVerify(t, s, b)
 			if rep.Signatures[0].Trusted != trust {
 				t.Errorf("SOHOA_TRUST_ROOTS set %v: trusted = %v", trust, rep.Signatures[0].Trusted)
+			}
+		}
+	},
+	"SOHOA_FETCH_ISSUERS": func(t *testing.T) {
+		// A signature that embeds only the signer's certificate, as government
+		// signatures do: its intermediate is served at the leaf's CA Issuers URL.
+		var hits atomic.Int32
+		var inter []byte
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Write(inter)
+		}))
+		defer srv.Close()
+		dir := t.TempDir()
+		rootPEM, interDER, id := leafOnlyPKI(t, dir, srv.URL+"/ca/g2.crt")
+		inter = interDER
+		in, out := onePagePDF(t, dir), filepath.Join(dir, "leaf-only.pdf")
+		if err := sign.SignFile(context.Background(), in, out, id, sign.Options{Name: "Nguyễn Văn An"}); err != nil {
+			t.Fatal(err)
+		}
+		pdf, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func(v bool) { issuersAllowPrivate = v }(issuersAllowPrivate)
+		for _, tc := range []struct {
+			v            string
+			allowPrivate bool // the test hook: production refuses 127.0.0.1
+			fetched      bool
+		}{{"true", true, true}, {"true", false, false}, {"", true, false}, {"false", true, false}} {
+			issuersAllowPrivate = tc.allowPrivate
+			hits.Store(0)
+			s := newHarness(t).set("SOHOA_FETCH_ISSUERS", tc.v, "SOHOA_TRUST_ROOTS", rootPEM).start("api")
+			rep := postVerify(t, s, pdf)
+			contacted := hits.Load() > 0
+			if contacted != tc.fetched || rep.Trusted != tc.fetched || rep.Valid != tc.fetched {
+				t.Errorf("SOHOA_FETCH_ISSUERS=%q (private addresses allowed: %v): CA Issuers URL contacted = %v, trusted = %v, valid = %v; want %v",
+					tc.v, tc.allowPrivate, contacted, rep.Trusted, rep.Valid, tc.fetched)
 			}
 		}
 	},
@@ -828,6 +855,67 @@ func TestEveryVariableChangesBehaviour(t *testing.T) {
 			t.Errorf("case for %s, which config does not have", v)
 		}
 	}
+}
+
+// postVerify sends a one-signature PDF to the system's POST /v1/verify and
+// returns the answer, failing unless its one signature is intact.
+func postVerify(t *testing.T, s *system, pdf []byte) api.VerifyReport {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.URL()+"/v1/verify", bytes.NewReader(pdf))
+	req.Header.Set("Authorization", "Bearer "+s.adminToken)
+	req.Header.Set("Content-Type", "application/pdf")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep api.VerifyReport
+	err = json.NewDecoder(resp.Body).Decode(&rep)
+	if err != nil || rep.Report == nil || len(rep.Signatures) != 1 || !rep.Signatures[0].Intact {
+		t.Fatalf("POST /v1/verify: %d %v %+v", resp.StatusCode, err, rep)
+	}
+	return rep
+}
+
+// leafOnlyPKI makes a root, an intermediate and a signer whose AIA "CA
+// Issuers" URL is issuersURL, as Vietnamese government certificates are
+// issued; the identity holds only the signer's certificate, so the CMS
+// carries no intermediate. It returns the root's PEM file (written to dir)
+// and the intermediate's DER, to serve at issuersURL.
+func leafOnlyPKI(t *testing.T, dir, issuersURL string) (rootPEM string, interDER []byte, id *sign.Identity) {
+	t.Helper()
+	now := time.Now()
+	mk := func(tmpl, parent *x509.Certificate, pub, key any) *x509.Certificate {
+		tmpl.NotBefore, tmpl.NotAfter = now.Add(-time.Hour), now.Add(24*time.Hour)
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	interKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rt := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "RootCA chuyên dùng Chính phủ G2 (TEST)"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	root := mk(rt, rt, &rootKey.PublicKey, rootKey)
+	inter := mk(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "CA phục vụ các cơ quan Nhà nước G2 (TEST)"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, root, &interKey.PublicKey, rootKey)
+	leaf := mk(&x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "Nguyễn Văn An", Organization: []string{"UBND phường Một"}},
+		KeyUsage: x509.KeyUsageDigitalSignature, IssuingCertificateURL: []string{issuersURL}}, inter, &leafKey.PublicKey, interKey)
+	id, err := sign.NewIdentity(leafKey, leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootPEM = filepath.Join(dir, "root-g2.pem")
+	if err := os.WriteFile(rootPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rootPEM, inter.Raw, id
 }
 
 func tlsCase(t *testing.T) {

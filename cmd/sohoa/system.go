@@ -138,6 +138,12 @@ type system struct {
 	done       chan struct{}
 }
 
+// issuersAllowPrivate lets the SOHOA_FETCH_ISSUERS fetcher connect to
+// loopback and private addresses, which it refuses in production (a URL in a
+// certificate is the signer's choice). Only tests set it, to serve a CA
+// Issuers URL from a local server.
+var issuersAllowPrivate bool
+
 // URL is where the API listens.
 func (s *system) URL() string {
 	if s.cfg.TLSCert != "" && s.cfg.TLSKey != "" {
@@ -525,6 +531,12 @@ func (s *system) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("SOHOA_TRUST_ROOTS: %w", err)
 	}
+	// One fetcher for every request: its cache spares the CA's server a
+	// request per verification.
+	var issuers *sign.IssuerFetcher
+	if s.cfg.FetchIssuers {
+		issuers = &sign.IssuerFetcher{AllowPrivate: issuersAllowPrivate}
+	}
 	ingester := &ingest.Ingester{Catalog: s.catalog, Store: s.store, Queue: s.queue,
 		Limits: limits(s.cfg), TempDir: tmp, Metrics: s.metrics}
 	certSvc, err := s.certifyService(roots)
@@ -552,10 +564,11 @@ func (s *system) startAPI(ctx context.Context) error {
 		QC:       &api.QC{DB: s.catalog, Store: s.store, Ingest: ingester, Queue: s.queue, Log: s.log},
 		Reports: &api.Reports{DB: s.catalog, Log: s.log, Export: &aip.Exporter{
 			Catalog: s.catalog, Store: s.store, TempDir: tmp, Agency: s.cfg.OfficeName, Version: version}},
-		Copies:     &api.Copies{Service: certSvc, Log: s.log},
-		Keys:       &api.KeyCache{Keys: s.catalog}, // a revoked key is refused within 10 s
-		Ready:      s.ready,
-		TrustRoots: roots,
+		Copies:       &api.Copies{Service: certSvc, Log: s.log},
+		Keys:         &api.KeyCache{Keys: s.catalog}, // a revoked key is refused within 10 s
+		Ready:        s.ready,
+		TrustRoots:   roots,
+		FetchIssuers: issuers,
 	}
 	clerk := &web.Server{Service: certSvc, Keys: s.catalog, Upload: ingester, Log: s.log,
 		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}
