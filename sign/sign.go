@@ -13,12 +13,12 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/outfile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -309,7 +309,8 @@ func (l *layers) appendSignature(ctx context.Context, spec sigSpec, h crypto.Has
 	return der, nil
 }
 
-// SignFile signs inPath into outPath, writing a temporary file beside outPath and renaming it.
+// SignFile signs inPath into outPath, writing a temporary file beside outPath and renaming it
+// (into outPath when that is not a regular file, such as /dev/null: see internal/outfile).
 // outPath may equal inPath.
 func SignFile(ctx context.Context, inPath, outPath string, id *Identity, opt Options) (err error) {
 	in, err := os.Open(inPath)
@@ -321,7 +322,7 @@ func SignFile(ctx context.Context, inPath, outPath string, id *Identity, opt Opt
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", inPath, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(outPath), ".sign-*.pdf")
+	tmp, err := outfile.Create(outPath)
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", outPath, err)
 	}
@@ -347,7 +348,7 @@ func SignFile(ctx context.Context, inPath, outPath string, id *Identity, opt Opt
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("sign %s: %w", outPath, err)
 	}
-	if err = os.Rename(tmp.Name(), outPath); err != nil {
+	if err = outfile.Commit(tmp.Name(), outPath); err != nil {
 		return fmt.Errorf("sign %s: %w", outPath, err)
 	}
 	return nil

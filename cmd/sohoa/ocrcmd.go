@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
-
 	"github.com/sohoa-vn/sohoa/assemble"
 	"github.com/sohoa-vn/sohoa/ingest"
+	"github.com/sohoa-vn/sohoa/internal/outfile"
 	"github.com/sohoa-vn/sohoa/metadata"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/ocr/vncorrect"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 )
 
 // ocrResult is what "sohoa ocr --json" writes.
@@ -123,11 +123,11 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut, tessdata string,
 	}
 	elapsed := time.Since(start)
 
-	tmp := out + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := outfile.Create(out)
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	defer os.Remove(tmp)
 	err = assemble.Write(f, assemble.Info{Title: filepath.Base(inputs[0]), Created: time.Now()}, len(items), func(i int) (assemble.Page, error) {
 		it := items[i]
@@ -139,7 +139,7 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut, tessdata string,
 	if err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
-	if err := os.Rename(tmp, out); err != nil {
+	if err := outfile.Commit(tmp, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d page(s) in %.1fs (%.1f pages/min) → %s\n", len(items), elapsed.Seconds(),
