@@ -27,6 +27,7 @@ type page struct {
 	file  string
 	data  []byte
 	truth string
+	dpi   int // when known: passed to the tesseract command as --dpi
 }
 
 func writePage(dir string, p page) (page, error) {

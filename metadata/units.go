@@ -29,6 +29,18 @@ var units = sync.OnceValue(func() map[string][]string {
 	return m
 })
 
+// UnitNames are the names of the administrative units the package knows,
+// in the list's order (for corpora that need real unit names).
+func UnitNames() []string {
+	var out []string
+	for _, line := range strings.Split(unitsTxt, "\n") {
+		if line = strings.TrimSpace(line); line != "" && line[0] != '#' {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // unitKinds are the words that name a unit's kind, folded: the name
 // follows them ("PHƯỜNG HOÀN KIẾM", "QUẬN NINH KIỀU").
 var unitKinds = []string{"phuong", "xa", "quan", "huyen", "thi xa", "thi tran", "thanh pho", "tinh", "dac khu"}
