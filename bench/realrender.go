@@ -396,7 +396,7 @@ func scanArgs(scan string, skew float64) (args []string, ext string, dpi int) {
 // page images, manifest.json), or reads them back when dir already holds
 // them.
 func realCorpusBuild(ctx context.Context, dir string, seed int64, n int) (*realCorpus, error) {
-	man := filepath.Join(dir, "manifest.json")
+	man := filepath.Join(dir, fmt.Sprintf("manifest-n%d.json", n))
 	if b, err := os.ReadFile(man); err == nil {
 		var c realCorpus
 		if err := json.Unmarshal(b, &c); err == nil && len(c.Docs) == n {
@@ -410,18 +410,25 @@ func realCorpusBuild(ctx context.Context, dir string, seed int64, n int) (*realC
 		return nil, err
 	}
 	c := &realCorpus{}
+	// A document already rendered (a smaller corpus of the same seed) is
+	// kept: document i does not depend on n.
 	var srcs []string
 	for i := range n {
 		d := newRealDoc(seed, i)
+		c.Docs = append(c.Docs, d)
+		if _, err := os.Stat(filepath.Join(dir, d.Name+".pdf")); err == nil {
+			continue
+		}
 		src := filepath.Join(dir, d.Name+".fodt")
 		if err := writeFODT(src, d); err != nil {
 			return nil, err
 		}
-		c.Docs = append(c.Docs, d)
 		srcs = append(srcs, src)
 	}
-	if err := libreOfficePDF(ctx, dir, srcs); err != nil {
-		return nil, err
+	if len(srcs) > 0 {
+		if err := libreOfficePDF(ctx, dir, srcs); err != nil {
+			return nil, err
+		}
 	}
 	type job struct {
 		d   *realDoc
@@ -477,6 +484,13 @@ func realPageImage(ctx context.Context, dir string, d *realDoc, seq, of int, rec
 	if d.Scan == "bilevel200" {
 		dpi = 200
 	}
+	rng := rand.New(rand.NewSource(int64(d.Index)*101 + int64(seq)))
+	args, ext, _ := scanArgs(d.Scan, d.Skew+rng.Float64()*0.2-0.1)
+	out := stem + "-" + d.Scan + ext
+	rec.File, rec.DPI = filepath.Base(out), dpi
+	if _, err := os.Stat(out); err == nil {
+		return nil // made by an earlier build
+	}
 	if out, err := exec.CommandContext(ctx, "pdftoppm", "-r", fmt.Sprint(dpi), "-png", "-singlefile", "-f", fmt.Sprint(seq), "-l", fmt.Sprint(seq), pdf, stem+"-render").CombinedOutput(); err != nil {
 		return fmt.Errorf("pdftoppm %s: %v: %s", pdf, err, out)
 	}
@@ -484,16 +498,13 @@ func realPageImage(ctx context.Context, dir string, d *realDoc, seq, of int, rec
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewSource(int64(d.Index)*101 + int64(seq)))
-	args, ext, _ := scanArgs(d.Scan, d.Skew+rng.Float64()*0.2-0.1)
-	out := stem + "-" + d.Scan + ext
 	all := append(append([]string{stem + "-render.png"}, stampArgs(d, seq, of, ws, rng, dpi)...), "-gravity", "NorthWest")
-	if err := magick(ctx, append(append(all, args...), out)...); err != nil {
+	tmp := stem + "-partial" + ext // a build cut short leaves no page to reuse
+	if err := magick(ctx, append(append(all, args...), tmp)...); err != nil {
 		return err
 	}
 	os.Remove(stem + "-render.png")
-	rec.File, rec.DPI = filepath.Base(out), dpi
-	return nil
+	return os.Rename(tmp, out)
 }
 
 // realPages loads the corpus's page images.
