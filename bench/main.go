@@ -37,6 +37,7 @@ func main() {
 	cache := flag.String("cache", "", "real: where the corpus is built and kept (default: the user cache directory, sohoa/bench)")
 	pdfs := flag.String("pdfs", "", "real: also rasterise the born-digital PDFs in this folder and score each page against its own text")
 	noOMP := flag.Bool("no-ocrmypdf", false, "real: leave OCRmyPDF out")
+	held := flag.Bool("held-out", false, "real: score the held-out documents' metadata too (once, when the work on it is done)")
 	metaOnly := flag.Bool("metadata-only", false, "real: only sohoa's metadata, on its recognition of the pages cached by an earlier run")
 	flag.Parse()
 	if *cache == "" {
@@ -67,7 +68,7 @@ func main() {
 	case "memory":
 		err = memory(ctx, *dir, or(*n, 1000))
 	case "real":
-		err = realMode(ctx, realOptions{dir: *dir, cache: *cache, seed: *seed, docs: *docs, pdfs: *pdfs, noOCRmyPDF: *noOMP, metadataOnly: *metaOnly})
+		err = realMode(ctx, realOptions{dir: *dir, cache: *cache, seed: *seed, docs: *docs, pdfs: *pdfs, noOCRmyPDF: *noOMP, metadataOnly: *metaOnly, heldOut: *held})
 	default:
 		err = fmt.Errorf("unknown -mode %q", *mode)
 	}

@@ -235,9 +235,12 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'").Replace(s)
 }
 
-// pdfPageCount is the number of pages pdftotext finds.
+// pdfPageCount is the number of pages pdftotext finds, and the text of
+// each in its -layout reading: rows across the columns, as OCR reads a
+// page (the two-column header and signature block come out row by row,
+// not column after column).
 func pdfPageCount(ctx context.Context, pdf string) (int, []string, error) {
-	out, err := exec.CommandContext(ctx, "pdftotext", pdf, "-").Output()
+	out, err := exec.CommandContext(ctx, "pdftotext", "-layout", pdf, "-").Output()
 	if err != nil {
 		return 0, nil, fmt.Errorf("pdftotext %s (apt-get install poppler-utils): %w", pdf, err)
 	}
@@ -396,7 +399,7 @@ func scanArgs(scan string, skew float64) (args []string, ext string, dpi int) {
 // page images, manifest.json), or reads them back when dir already holds
 // them.
 func realCorpusBuild(ctx context.Context, dir string, seed int64, n int) (*realCorpus, error) {
-	man := filepath.Join(dir, fmt.Sprintf("manifest-n%d.json", n))
+	man := filepath.Join(dir, fmt.Sprintf("manifest-layout-n%d.json", n))
 	if b, err := os.ReadFile(man); err == nil {
 		var c realCorpus
 		if err := json.Unmarshal(b, &c); err == nil && len(c.Docs) == n {
