@@ -78,3 +78,37 @@ func TestAbsentFields(t *testing.T) {
 		}
 	}
 }
+
+// TestSignerRepairs: the slips a seal and a signature cause in the
+// signer's block, undone; names and titles read right left alone.
+func TestSignerRepairs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Dặng Thị Trung", "Đặng Thị Trung"},
+		{"INưuỳnh Quốc Hạnh", "Huỳnh Quốc Hạnh"},
+		{"Iran Thu Tâm", "Trần Thu Tâm"},
+		{"Mạc Văn Hùng", "Mạc Văn Hùng"}, // a rarer family name, not "Mai"
+		{"Lê Đức Mai", "Lê Đức Mai"},
+		{"Thu Vinh", "Thu Vinh"}, // the family name lost: the middle name stays one
+	} {
+		if got := snapSurname(c.in); got != c.want {
+			t.Errorf("snapSurname(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"PHÓ`€HỦ TỊCH", "PHÓ CHỦ TỊCH"}, {"CHỗ TỊCH", "CHỦ TỊCH"}, {"PHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}, {"TRƯỞNG KHOA", "TRƯỞNG KHOA"},
+	} {
+		if got, _ := snapTitle(c.in); got != c.want {
+			t.Errorf("snapTitle(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"V/v góp ý dự thảo Quy chế. làm việc", "V/v góp ý dự thảo Quy chế làm việc"},
+		{"VỀ việc ban hành Quy chế", "Về việc ban hành Quy chế"},
+		{"năm 2026 S35T3S72TiffirEsagipicosi", "năm 2026"},
+		{"Về việc thực hiện Nghị định số 30/2020/NĐ-CP", "Về việc thực hiện Nghị định số 30/2020/NĐ-CP"},
+	} {
+		if got := undot(c.in); got != c.want {
+			t.Errorf("undot(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -13,9 +13,9 @@ import (
 
 // chromaDrop is how far from grey (|Cb−128| + |Cr−128|, 0..255) a pixel's
 // colour must be to count as coloured ink: the red of a seal is near
-// 150, the violet or blue of a stamp or a pen 60 to 100; black print,
-// grey paper and JPEG's fringes around them stay under 40.
-const chromaDrop = 48
+// 150, the violet or blue of a stamp or a pen 50 to 100; black print,
+// grey paper and JPEG's fringes around them stay under 30.
+const chromaDrop = 36
 
 // DropColour returns a colour page image with its coloured ink — the red
 // seal over the signer's name, a blue signature, a violet reception

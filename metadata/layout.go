@@ -670,8 +670,10 @@ func (l *pageLayout) signature(m *Metadata) (sb signerBlock) {
 			break
 		}
 		limit := 2.2 * s.h
-		if len(titles) == 0 {
-			limit = l.h * 0.15 // the signature and seal sit between title and name
+		if !slices.ContainsFunc(titles, func(s *segment) bool { return titleLike(s.text) }) {
+			// The signature and the seal (its text read as capitals) sit
+			// between the title and the name.
+			limit = l.h * 0.15
 		}
 		prev := n
 		if len(titles) > 0 {
@@ -706,11 +708,21 @@ func (l *pageLayout) signature(m *Metadata) (sb signerBlock) {
 	}
 	// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "TL. …", "Q. …": on behalf
 	// of; the signer's own title is the last line, under them.
-	// The seal's strokes can cut that line in pieces ("PHÔ" | "CHỦ TỊCH").
+	// The seal's strokes can cut that line in pieces ("PHÔ" | "CHỦ TỊCH");
+	// the seal's own text, read between title and name, is no title.
 	last := titles[len(titles)-1]
+	for i := len(titles) - 1; i >= 0; i-- {
+		if onBehalf(titles[i].text) && i > 0 {
+			continue
+		}
+		if t, score := snapTitle(titles[i].text); score < 1 || slices.Contains(officeTitles, t) || titleLike(titles[i].text) {
+			last = titles[i]
+			break
+		}
+	}
 	var line []*segment
 	for _, t := range titles {
-		if sameLine(t, last) {
+		if sameLine(t, last) && (t == last || !titleLike(t.text) || strings.HasPrefix(foldWord(last.text), "pho")) {
 			line = append(line, t)
 		}
 	}
@@ -734,17 +746,37 @@ var surnamesExact = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "H
 // Trung" for "Đặng Thị Trung"): a first word one edit from exactly one
 // common family name, and not one itself, becomes it.
 func snapSurname(name string) string {
+	// Two words read of a name of three: the family name was lost, and the
+	// first word is the middle name ("Thu Vinh"), not to be made one.
 	w := strings.Fields(name)
-	if len(w) < 2 || slices.Contains(surnamesExact, w[0]) {
+	if len(w) < 3 || slices.Contains(surnamesExact, w[0]) {
 		return name
 	}
+	// One edit, or a stroke of the signature read as letters before it
+	// ("INưuỳnh" for "Huỳnh"): the word's tail one edit from the name.
 	found := ""
-	for _, s := range surnamesExact {
-		if levenshtein(w[0], s) == 1 {
-			if found != "" {
-				return name
+	r := []rune(w[0])
+	for k := 0; k+3 <= len(r) && found == ""; k++ {
+		for _, s := range surnamesExact {
+			if levenshtein(string(r[k:]), s) == 1 || k > 0 && string(r[k:]) == s {
+				if found != "" && found != s {
+					return name
+				}
+				found = s
 			}
-			found = s
+		}
+	}
+	if f := foldWord(w[0]); found == "" && len(r) >= 4 && !slices.Contains(surnames, f) {
+		// Folded, for the marks OCR misread with the letter ("Iran" for
+		// "Trần"); not a short word, which may be a rarer family name
+		// ("Mạc", "Kha").
+		for _, s := range surnamesExact {
+			if levenshtein(foldWord(w[0]), foldWord(s)) == 1 {
+				if found != "" && found != s {
+					return name
+				}
+				found = s
+			}
 		}
 	}
 	if found == "" {
@@ -771,7 +803,7 @@ func snapTitle(s string) (string, float64) {
 	}, foldWord(s))
 	best, bestD := "", 3
 	for _, t := range officeTitles {
-		if d := levenshtein(f, strings.ReplaceAll(foldWord(t), " ", "")); d < bestD || d == bestD && len(t) > len(best) {
+		if d := levenshtein(f, strings.ReplaceAll(foldWord(t), " ", "")); d < bestD || d == bestD && best != "" && len(t) > len(best) {
 			best, bestD = t, d
 		}
 	}
@@ -795,7 +827,33 @@ var reStrayDot = regexp.MustCompile(`(\pL)\. (\p{Ll})`)
 
 // undot drops the full stops OCR puts inside a summary's sentence ("Quy
 // chế. làm việc"): a stop followed by a word in lower case.
-func undot(s string) string { return reStrayDot.ReplaceAllString(s, "$1 $2") }
+func undot(s string) string {
+	s = reStrayDot.ReplaceAllString(s, "$1 $2")
+	// "VỀ việc …": a capital OCR read for the small letter after the first.
+	if w := strings.Fields(s); len(w) > 1 && len([]rune(w[0])) > 1 && mostlyUpper(w[0]) && !mostlyUpper(w[1]) && strings.ToLower(w[1]) == w[1] {
+		r := []rune(w[0])
+		w[0] = string(r[0]) + strings.ToLower(string(r[1:]))
+		s = strings.Join(w, " ")
+	}
+	// A seal's or stamp's ink read as one long run of letters and digits
+	// ("S35T3S72TiffirEsagipicosi"): no Vietnamese word is that long.
+	w := strings.Fields(s)
+	kept := w[:0]
+	for _, x := range w {
+		if len([]rune(x)) <= 12 || strings.ContainsAny(x, "/-") {
+			kept = append(kept, x)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// onBehalf: s is a line of the block that signs on behalf of a body or
+// its head ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), not the signer's own
+// title.
+func onBehalf(s string) bool {
+	f := strings.ReplaceAll(foldWord(s), " ", "")
+	return reOnBehalf.MatchString(s) || strings.HasPrefix(f, "tm") || strings.HasPrefix(f, "kt") || strings.Contains(f, "uybannhandan")
+}
 
 // titleLike: s names an office a signer holds or signs for ("PHÓ CHỦ
 // TỊCH", "KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN"), however OCR spaced it.
@@ -824,6 +882,8 @@ func knownSurname(name string) bool {
 	return len(w) >= 2 && slices.Contains(surnames, w[0])
 }
 
+var reInnerStop = regexp.MustCompile(`(\pL)[.,;:]+\s`)
+
 var reGlued = regexp.MustCompile(`\p{Lu}?\p{Ll}{2,}.*$`)
 
 // nameOf cleans a full name as OCR reads it: trailing punctuation off,
@@ -831,7 +891,13 @@ var reGlued = regexp.MustCompile(`\p{Lu}?\p{Ll}{2,}.*$`)
 func nameOf(s string) string {
 	var b strings.Builder
 	prev := ' '
-	for _, r := range strings.TrimRight(s, ".,;:") {
+	// Stops OCR puts after a word inside the name ("Huỳnh Quốc. Hạnh");
+	// a signature's stroke read as a letter before it ("ð Đức Nam").
+	s = reInnerStop.ReplaceAllString(strings.TrimRight(s, ".,;:"), "$1 ")
+	if w := strings.Fields(s); len(w) > 2 && (len([]rune(w[0])) == 1 || !unicode.IsUpper([]rune(w[0])[0])) {
+		s = strings.Join(w[1:], " ")
+	}
+	for _, r := range s {
 		if unicode.IsUpper(r) && unicode.IsLower(prev) {
 			b.WriteRune(' ')
 		}

@@ -146,6 +146,12 @@ func correctPlace(p string) string {
 	if u := unitName(p); u != "" {
 		return u
 	}
+	// OCR reads the capital I of "Ia KRai", "Ia Grai" as an l.
+	if strings.HasPrefix(p, "l") {
+		if u := unitName("I" + p[1:]); u != "" {
+			return u
+		}
+	}
 	// "Thành phố Hồ Chí Minh": the kind, then the name.
 	f := foldWord(p)
 	for _, k := range unitKinds {
