@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
+	_ "image/png" // the corpus decodes PNG pages
 	"math"
 	"math/rand"
 	"os"
@@ -27,6 +26,7 @@ type page struct {
 	file  string
 	data  []byte
 	truth string
+	dpi   int // when known: passed to the tesseract command as --dpi
 }
 
 func writePage(dir string, p page) (page, error) {
@@ -301,10 +301,4 @@ func border(img *image.Gray, px int) *image.Gray {
 	draw.Draw(out, image.Rect(0, 0, b.Dx(), px/2), dark, image.Point{}, draw.Src)
 	draw.Draw(out, image.Rect(b.Dx()-px/3, 0, b.Dx(), b.Dy()), dark, image.Point{}, draw.Src)
 	return out
-}
-
-func encodePNG(img image.Image) []byte {
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	return buf.Bytes()
 }

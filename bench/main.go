@@ -1,7 +1,8 @@
 // Command bench measures sohoa's OCR against the plain Tesseract command
 // and OCRmyPDF on one corpus, in one run; see bench/README.md.
 //
-//	go run ./bench [-mode compare|accuracy|memory] [-pages N] [-born 4] [-dir DIR] [-chart FILE.png] [-match NAME]
+//	go run ./bench [-mode compare|accuracy|memory|real] [-pages N] [-born 4] [-dir DIR] [-chart FILE.png] [-match NAME]
+//	go run ./bench -mode real [-docs 30] [-seed 1] [-cache DIR] [-pdfs DIR]
 package main
 
 import (
@@ -24,13 +25,28 @@ func main() {
 		log.Fatal(err)
 	}
 	mode := flag.String("mode", "compare", "compare: throughput and CER of (a) tesseract CLI, (b) OCRmyPDF, (c) sohoa OCR stage and pipeline; "+
-		"accuracy: preprocessing steps and post-correction on degraded scans; memory: RSS over a long batch")
+		"accuracy: preprocessing steps and post-correction on degraded scans; memory: RSS over a long batch; "+
+		"real: tesseract CLI, OCRmyPDF and sohoa (CER, speed, metadata) on documents rendered by LibreOffice and scanned with ImageMagick")
 	n := flag.Int("pages", 0, "synthetic pages (compare: default 12), degraded pages (accuracy: default 30), pages recognised (memory: default 1000)")
 	born := flag.Int("born", 4, "born-digital PDFs, each rasterised at 200 dpi bilevel and 300 dpi grey (compare)")
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed after)")
 	match := flag.String("match", "", "accuracy: run only the configurations whose name contains this")
 	chart := flag.String("chart", "", "PNG bar chart written by compare and accuracy (default: sohoa-bench-MODE.png in the temporary directory)")
+	docs := flag.Int("docs", 30, "real: documents in the real-rendering corpus")
+	seed := flag.Int64("seed", 1, "real: the corpus's seed")
+	cache := flag.String("cache", "", "real: where the corpus is built and kept (default: the user cache directory, sohoa/bench)")
+	pdfs := flag.String("pdfs", "", "real: also rasterise the born-digital PDFs in this folder and score each page against its own text")
+	noOMP := flag.Bool("no-ocrmypdf", false, "real: leave OCRmyPDF out")
+	held := flag.Bool("held-out", false, "real: score the held-out documents' metadata too (once, when the work on it is done)")
+	metaOnly := flag.Bool("metadata-only", false, "real: only sohoa's metadata, on its recognition of the pages cached by an earlier run")
 	flag.Parse()
+	if *cache == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			c = os.TempDir()
+		}
+		*cache = filepath.Join(c, "sohoa", "bench")
+	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "sohoa-bench-")
 		if err != nil {
@@ -51,6 +67,8 @@ func main() {
 		err = accuracy(ctx, *dir, or(*n, 30), *chart, *match)
 	case "memory":
 		err = memory(ctx, *dir, or(*n, 1000))
+	case "real":
+		err = realMode(ctx, realOptions{dir: *dir, cache: *cache, seed: *seed, docs: *docs, pdfs: *pdfs, noOCRmyPDF: *noOMP, metadataOnly: *metaOnly, heldOut: *held})
 	default:
 		err = fmt.Errorf("unknown -mode %q", *mode)
 	}

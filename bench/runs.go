@@ -22,10 +22,21 @@ import (
 )
 
 // tesseractCLI recognises every page with the tesseract command, one
-// single-threaded process per core.
+// single-threaded process per core, and returns the mean CER.
 func tesseractCLI(ctx context.Context, pages []page, dir string, procs int) (time.Duration, float64, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	t, texts, err := tesseractTexts(ctx, pages, dir, procs)
+	if err != nil {
 		return 0, 0, err
+	}
+	return t, meanCER(pages, texts), nil
+}
+
+// tesseractTexts recognises every page with the tesseract command (with
+// --dpi when the page's resolution is known), one single-threaded process
+// per core, and returns the elapsed time and the texts.
+func tesseractTexts(ctx context.Context, pages []page, dir string, procs int) (time.Duration, []string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, nil, err
 	}
 	work := make(chan int)
 	errs := make(chan error, len(pages))
@@ -36,7 +47,11 @@ func tesseractCLI(ctx context.Context, pages []page, dir string, procs int) (tim
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				cmd := exec.CommandContext(ctx, "tesseract", pages[i].file, filepath.Join(dir, fmt.Sprint(i)), "-l", "vie")
+				args := []string{pages[i].file, filepath.Join(dir, fmt.Sprint(i)), "-l", "vie"}
+				if pages[i].dpi > 0 {
+					args = append(args, "--dpi", fmt.Sprint(pages[i].dpi))
+				}
+				cmd := exec.CommandContext(ctx, "tesseract", args...)
 				cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 				if out, err := cmd.CombinedOutput(); err != nil {
 					errs <- fmt.Errorf("tesseract %s: %v: %s", pages[i].file, err, out)
@@ -52,17 +67,17 @@ func tesseractCLI(ctx context.Context, pages []page, dir string, procs int) (tim
 	elapsed := time.Since(start)
 	close(errs)
 	if err := <-errs; err != nil {
-		return 0, 0, err
+		return 0, nil, err
 	}
-	var cer float64
-	for i, p := range pages {
+	texts := make([]string, len(pages))
+	for i := range pages {
 		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprint(i)+".txt"))
 		if err != nil {
-			return 0, 0, err
+			return 0, nil, err
 		}
-		cer += ocr.CER(p.truth, string(b))
+		texts[i] = string(b)
 	}
-	return elapsed, cer / float64(len(pages)), nil
+	return elapsed, texts, nil
 }
 
 // pipeline builds sohoa, starts it embedded and times one batch of the
@@ -239,39 +254,49 @@ func pageTexts(res []*ocr.Page) []string {
 // OCRmyPDF on it with --jobs procs. Its error rate is pdftotext's text of
 // each output page against the truth.
 func ocrmypdf(ctx context.Context, pages []page, dir string, procs int) (time.Duration, float64, error) {
+	t, texts, err := ocrmypdfTexts(ctx, pages, dir, procs)
+	if err != nil {
+		return 0, 0, err
+	}
+	return t, meanCER(pages, texts), nil
+}
+
+// ocrmypdfTexts is ocrmypdf's run, returning the text of each page.
+func ocrmypdfTexts(ctx context.Context, pages []page, dir string, procs int) (time.Duration, []string, error) {
+	fail := func(err error) (time.Duration, []string, error) { return 0, nil, err }
 	if _, err := exec.LookPath("ocrmypdf"); err != nil {
-		return 0, 0, fmt.Errorf("ocrmypdf not found (apt-get install ocrmypdf): %w", err)
+		return fail(fmt.Errorf("ocrmypdf not found (apt-get install ocrmypdf): %w", err))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
 	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
 	os.Remove(in)
 	imp, err := api.Import("form:A4, pos:full", types.POINTS)
 	if err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
 	var files []string
 	for _, p := range pages {
 		files = append(files, p.file)
 	}
 	if err := api.ImportImagesFile(files, in, imp, nil); err != nil {
-		return 0, 0, fmt.Errorf("image PDF for ocrmypdf: %w", err)
+		return fail(fmt.Errorf("image PDF for ocrmypdf: %w", err))
 	}
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "ocrmypdf", "--jobs", fmt.Sprint(procs), "-l", "vie", "--quiet", in, out)
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("ocrmypdf: %v: %s", err, b)
+		return fail(fmt.Errorf("ocrmypdf: %v: %s", err, b))
 	}
 	elapsed := time.Since(start)
 	txt, err := exec.Command("pdftotext", "-layout", out, "-").Output() // as for the pipeline
 	if err != nil {
-		return 0, 0, fmt.Errorf("pdftotext %s: %w", out, err)
+		return fail(fmt.Errorf("pdftotext %s: %w", out, err))
 	}
 	texts := strings.Split(string(txt), "\f")
 	if len(texts) < len(pages) {
-		return 0, 0, fmt.Errorf("ocrmypdf output has %d pages, want %d", len(texts), len(pages))
+		return fail(fmt.Errorf("ocrmypdf output has %d pages, want %d", len(texts), len(pages)))
 	}
-	return elapsed, meanCER(pages, texts[:len(pages)]), nil
+	return elapsed, texts[:len(pages)], nil
 }

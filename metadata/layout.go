@@ -54,20 +54,25 @@ func FromPages(pages []*ocr.Page) Metadata {
 // reread when it is uncertain and reread is not nil.
 func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata, error) {
 	var m Metadata
-	var texts []string
-	for _, p := range pages {
-		if p != nil {
-			texts = append(texts, p.Text)
-		}
-	}
-	if len(texts) == 0 {
-		return m, nil
-	}
 	var err error
+	// The header is read from the first page with words only, and only
+	// when it has one (a number row or the motto at its top): a body page
+	// has no issuing body, number, date, type or summary to give.
+	first, last := -1, -1
 	for i, p := range pages {
 		if p != nil && len(p.Words) > 0 {
-			first := newLayout(p)
-			hb := first.header(&m)
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	headed := false
+	if first >= 0 {
+		p := pages[first]
+		fl := newLayout(p)
+		if headed = fl.hasHeader(); headed {
+			hb := fl.header(&m)
 			// Word boxes are in the pixels of the image as scanned: on a
 			// page preprocessing had to turn upright, the rectangle cut
 			// from them would not be the header.
@@ -75,42 +80,57 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 				rr := func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
 					// Straighten the region as preprocessing did the page.
 					r.Skew = p.Preprocess.Skew
-					return reread(ctx, i, r)
+					return reread(ctx, first, r)
 				}
-				err = first.rereadIssuer(ctx, &m, hb, p.Words, rr)
+				err = fl.rereadIssuer(ctx, &m, hb, p.Words, rr)
 				if err == nil {
-					err = first.rereadType(ctx, &m, hb, rr)
+					err = fl.rereadType(ctx, &m, hb, rr)
 				}
 				if err == nil {
-					err = first.rereadRows(ctx, &m, hb, rr)
+					err = fl.rereadRows(ctx, &m, hb, rr)
 				}
 			}
-			break
 		}
 	}
 	if t := typeOfSymbol(m.NumberSymbol); t != nil && (m.Type == nil || !slices.Contains(types, m.Type.Value)) {
 		m.Type = t
 	}
-	for i := len(pages) - 1; i >= 0 && m.Signer == nil; i-- {
-		if pages[i] != nil && len(pages[i].Words) > 0 {
-			newLayout(pages[i]).signature(&m)
+	// The signer signs the last page: an earlier page's names are the
+	// body's ("Chương I", a person named in an article).
+	if last >= 0 {
+		p := pages[last]
+		ll := newLayout(p)
+		sb := ll.signature(&m)
+		if reread != nil && err == nil && p.Preprocess.Rotation == 0 {
+			err = ll.rereadSigner(ctx, &m, sb, func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
+				r.Skew = p.Preprocess.Skew
+				return reread(ctx, last, r)
+			})
 		}
 	}
-	// Whatever the layout missed, the text may still hold.
-	fb := Extract(strings.Join(texts, "\f"))
+	// Whatever the layout missed, the text may still hold: the header's
+	// fields in the first page's text, when it has a header; the signer in
+	// the last page's, under a title.
 	fill := func(dst **Field, src *Field) {
 		if *dst == nil && src != nil {
 			*dst = &Field{Value: src.Value, Confidence: round2(src.Confidence * 0.6)}
 		}
 	}
-	fill(&m.Issuer, fb.Issuer)
-	fill(&m.NumberSymbol, fb.NumberSymbol)
-	fill(&m.Place, fb.Place)
-	fill(&m.Date, fb.Date)
-	fill(&m.Type, fb.Type)
-	fill(&m.Summary, fb.Summary)
-	fill(&m.Signer, fb.Signer)
-	fill(&m.SignerTitle, fb.SignerTitle)
+	if headed {
+		fb := Extract(pages[first].Text)
+		fill(&m.Issuer, fb.Issuer)
+		fill(&m.NumberSymbol, fb.NumberSymbol)
+		fill(&m.Place, fb.Place)
+		fill(&m.Date, fb.Date)
+		fill(&m.Type, fb.Type)
+		fill(&m.Summary, fb.Summary)
+	}
+	if last >= 0 && m.Signer == nil {
+		if fb := Extract(pages[last].Text); fb.SignerTitle != nil && fb.Signer != nil && knownSurname(fb.Signer.Value) {
+			fill(&m.Signer, fb.Signer)
+			fill(&m.SignerTitle, fb.SignerTitle)
+		}
+	}
 	return m, err
 }
 
@@ -491,20 +511,26 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		hb.typ = s
 		var sum []string
 		var conf float64
+		low := 1.0 // the least sure word: one slip makes a long field wrong
 		prev := s
 		for j := i + 1; j < len(l.segs); j++ {
 			n := &l.segs[j]
-			// Summary lines are centred and narrower than the body's.
-			if n.cy-prev.cy > 2.2*max(prev.h, n.h) || math.Abs(n.cx-s.cx) > l.w*0.12 || mostlyUpper(n.text) || n.x1-n.x0 > 0.66*l.w ||
+			// Summary lines are centred and narrower than the body's (a full
+			// line of 14 pt bold spans two thirds of the page).
+			if math.Abs(n.cx-s.cx) > l.w*0.12 && n.x1-n.x0 < l.w*0.3 {
+				continue // beside the summary: a stamp in the margin, its ink read as letters
+			}
+			if n.cy-prev.cy > 2.2*max(prev.h, n.h) || math.Abs(n.cx-s.cx) > l.w*0.12 || mostlyUpper(n.text) || n.x1-n.x0 > 0.7*l.w ||
 				strings.HasPrefix(foldWord(n.text), "can cu") || strings.HasPrefix(foldWord(n.text), "kinh gui") {
 				break
 			}
 			sum = append(sum, n.text)
 			conf += n.conf
+			low = min(low, minConf(n))
 			prev = n
 		}
 		if len(sum) > 0 {
-			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(conf / float64(len(sum)))}
+			m.Summary = &Field{Value: undot(strings.Join(sum, " ")), Confidence: round2((conf/float64(len(sum)) + low) / 2)}
 		}
 		break
 	}
@@ -540,7 +566,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		if len(sum) > 0 {
 			c := conf / float64(len(sum))
 			m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(c * 0.9)}
-			m.Summary = &Field{Value: strings.Join(sum, " "), Confidence: round2(c)}
+			m.Summary = &Field{Value: undot(strings.Join(sum, " ")), Confidence: round2(c)}
 		}
 	}
 	if m.Type == nil && kinhGui != nil {
@@ -549,6 +575,43 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 		m.Type = &Field{Value: "CÔNG VĂN", Confidence: round2(kinhGui.conf * 0.8)}
 	}
 	return hb
+}
+
+// hasHeader: the top of the page carries a header as Decree 30 lays it
+// out: the "Số: …" row in the left half, the national name and motto, or
+// an issuing body's name at the top left.
+func (l *pageLayout) hasHeader() bool {
+	for i := range l.segs {
+		s := &l.segs[i]
+		if s.cy > l.h*0.4 {
+			break
+		}
+		if _, ok := numberOf(s.text); ok && s.cx < l.w*0.5 || s.cy < l.h*0.25 && mottoLike(s.text) ||
+			s.cy < l.h*0.15 && s.cx < l.w*0.45 && mostlyUpper(s.text) && bodyName(s.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyNames are how the names of issuing bodies start, folded and
+// without spaces.
+var bodyNames = []string{"uybannhandan", "ubnd", "hoidongnhandan", "hdnd", "bo", "so", "phong", "cuc", "tongcuc", "vanphong",
+	"chinhphu", "quochoi", "thutuong", "ban", "truong", "congan", "toaan", "vienkiemsat", "kiemtoan", "nganhang", "thanhtra", "chicuc", "trungtam", "benhvien"}
+
+// bodyName: s starts as an issuing body's name does ("ỦY BAN NHÂN DÂN",
+// "BỘ TƯ PHÁP", "SỞ NỘI VỤ"); a body page's headings ("II. KẾT QUẢ") do not.
+func bodyName(s string) bool {
+	w := strings.Fields(foldWord(cleanUpper(s)))
+	if len(w) == 0 {
+		return false
+	}
+	for _, n := range bodyNames {
+		if j := strings.Join(w, ""); strings.HasPrefix(j, n) && (len(n) > 3 || w[0] == n) {
+			return true
+		}
+	}
+	return false
 }
 
 // continues: a segment of s's line ends just left of s, as the words of
@@ -567,19 +630,31 @@ func (l *pageLayout) continues(s *segment) bool {
 // sameLine: a and b are on one text line.
 func sameLine(a, b *segment) bool { return math.Abs(a.cy-b.cy) < min(a.h, b.h)/2 }
 
+// signerBlock is where signature found the signer's name and titles.
+type signerBlock struct {
+	name   *segment
+	titles []*segment // top to bottom
+}
+
 // signature reads the signer's block at the bottom right of the page: the
 // lowest name in the right column, and the capitalised lines above it.
-func (l *pageLayout) signature(m *Metadata) {
+func (l *pageLayout) signature(m *Metadata) (sb signerBlock) {
+	// Under a header, the block is below it; on a last page of its own it
+	// can be at the top (the body ended on the page before).
+	from := 0.0
+	if l.hasHeader() {
+		from = l.h * 0.25
+	}
 	name := -1
 	for i := len(l.segs) - 1; i >= 0; i-- {
 		s := &l.segs[i]
-		if s.x0 > l.w*0.4 && s.cy > l.h*0.25 && looksLikeName(nameOf(s.text)) {
+		if s.x0 > l.w*0.4 && s.cy > from && looksLikeName(nameOf(s.text)) {
 			name = i
 			break
 		}
 	}
 	if name < 0 {
-		return
+		return sb
 	}
 	n := &l.segs[name]
 	var titles []*segment
@@ -588,12 +663,17 @@ func (l *pageLayout) signature(m *Metadata) {
 		if s.x0 < l.w*0.35 || math.Abs(s.cx-n.cx) > l.w*0.15 {
 			continue
 		}
-		if !mostlyUpper(s.text) {
+		if !mostlyUpper(s.text) && !titleLike(s.text) {
+			if s.conf < 0.6 || letters(s.text) < 5 {
+				continue // a piece of the seal or the signature read as letters
+			}
 			break
 		}
 		limit := 2.2 * s.h
-		if len(titles) == 0 {
-			limit = l.h * 0.15 // the signature and seal sit between title and name
+		if !slices.ContainsFunc(titles, func(s *segment) bool { return titleLike(s.text) }) {
+			// The signature and the seal (its text read as capitals) sit
+			// between the title and the name.
+			limit = l.h * 0.15
 		}
 		prev := n
 		if len(titles) > 0 {
@@ -604,28 +684,205 @@ func (l *pageLayout) signature(m *Metadata) {
 		}
 		titles = append(titles, s)
 	}
+	if len(titles) > 0 && !slices.ContainsFunc(titles, func(s *segment) bool { return titleLike(s.text) }) {
+		titles = nil // capitals above a name that name no office: a heading
+	}
+	if first := strings.Fields(foldWord(n.text)); len(first) > 0 && slices.Contains([]string{"chuong", "dieu", "muc", "phan", "khoan", "phu"}, first[0]) {
+		return sb // "Chương I", "Điều 2": a body's heading
+	}
 	score := 1.0
 	if len(titles) == 0 {
+		// A name with no title above it is the signer's only when it reads
+		// as a person's (a known surname) at the right of the page's foot
+		// half: the seal can make the titles unreadable.
+		if !knownSurname(nameOf(n.text)) || n.cx < l.w*0.5 {
+			return sb
+		}
 		score = 0.6
 	}
-	m.Signer = &Field{Value: nameOf(n.text), Confidence: round2(n.conf * score)}
-	if len(titles) == 0 {
-		return
-	}
+	m.Signer = &Field{Value: snapSurname(nameOf(n.text)), Confidence: round2((n.conf + minConf(n)) / 2 * score)}
 	slices.Reverse(titles)
+	sb = signerBlock{name: n, titles: titles}
+	if len(titles) == 0 {
+		return sb
+	}
 	// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "TL. …", "Q. …": on behalf
-	// of; the signer's own title follows.
-	var own []string
-	var conf float64
-	for i, s := range titles {
-		if i == 0 && len(titles) > 1 && reOnBehalf.MatchString(s.text) {
+	// of; the signer's own title is the last line, under them.
+	// The seal's strokes can cut that line in pieces ("PHÔ" | "CHỦ TỊCH");
+	// the seal's own text, read between title and name, is no title.
+	last := titles[len(titles)-1]
+	for i := len(titles) - 1; i >= 0; i-- {
+		if onBehalf(titles[i].text) && i > 0 {
 			continue
 		}
-		own = append(own, correctUpper(cleanUpper(s.text)))
-		conf += s.conf
+		if t, score := snapTitle(titles[i].text); score < 1 || slices.Contains(officeTitles, t) || titleLike(titles[i].text) {
+			last = titles[i]
+			break
+		}
 	}
-	m.SignerTitle = &Field{Value: strings.Join(own, " "), Confidence: round2(conf / float64(len(own)))}
+	var line []*segment
+	for _, t := range titles {
+		if sameLine(t, last) && (t == last || !titleLike(t.text) || strings.HasPrefix(foldWord(last.text), "pho")) {
+			line = append(line, t)
+		}
+	}
+	slices.SortFunc(line, func(a, b *segment) int { return cmp.Compare(a.x0, b.x0) })
+	var parts []string
+	var conf float64
+	for _, t := range line {
+		parts = append(parts, t.text)
+		conf += t.conf
+	}
+	title, score := snapTitle(correctUpper(cleanUpper(strings.Join(parts, " "))))
+	m.SignerTitle = &Field{Value: title, Confidence: round2(conf / float64(len(line)) * score)}
+	return sb
 }
+
+// surnamesExact are the commonest family names as they are written.
+var surnamesExact = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+	"Dương", "Lý", "Trịnh", "Đinh", "Đoàn", "Lâm", "Mai", "Trương", "Hà", "Cao", "Lưu", "Lương", "Tạ", "Thái", "Tô", "Chu"}
+
+// snapSurname undoes one OCR slip in a name's family name ("Dặng Thị
+// Trung" for "Đặng Thị Trung"): a first word one edit from exactly one
+// common family name, and not one itself, becomes it.
+func snapSurname(name string) string {
+	// Two words read of a name of three: the family name was lost, and the
+	// first word is the middle name ("Thu Vinh"), not to be made one.
+	w := strings.Fields(name)
+	if len(w) < 3 || slices.Contains(surnamesExact, w[0]) {
+		return name
+	}
+	// One edit, or a stroke of the signature read as letters before it
+	// ("INưuỳnh" for "Huỳnh"): the word's tail one edit from the name.
+	found := ""
+	r := []rune(w[0])
+	for k := 0; k+3 <= len(r) && found == ""; k++ {
+		for _, s := range surnamesExact {
+			if levenshtein(string(r[k:]), s) == 1 || k > 0 && string(r[k:]) == s {
+				if found != "" && found != s {
+					return name
+				}
+				found = s
+			}
+		}
+	}
+	if f := foldWord(w[0]); found == "" && len(r) >= 4 && !slices.Contains(surnames, f) {
+		// Folded, for the marks OCR misread with the letter ("Iran" for
+		// "Trần"); not a short word, which may be a rarer family name
+		// ("Mạc", "Kha").
+		for _, s := range surnamesExact {
+			if levenshtein(foldWord(w[0]), foldWord(s)) == 1 {
+				if found != "" && found != s {
+					return name
+				}
+				found = s
+			}
+		}
+	}
+	if found == "" {
+		return name
+	}
+	w[0] = found
+	return strings.Join(w, " ")
+}
+
+// titles are the offices signers hold, as the signer block prints them.
+var officeTitles = []string{"CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG",
+	"BỘ TRƯỞNG", "THỨ TRƯỞNG", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN",
+	"PHÓ TRƯỞNG BAN", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "CHI CỤC TRƯỞNG", "PHÓ CHI CỤC TRƯỞNG", "HIỆU TRƯỞNG", "CHÁNH THANH TRA", "TỔNG CỤC TRƯỞNG"}
+
+// snapTitle is the office title s reads as, OCR's slips undone ("CHỗ
+// TỊCH", "PHO GIAMĐÖðC"): the title it is within two edits of (folded,
+// without spaces), the "KT."/"TM." it was glued to cut off; else s.
+func snapTitle(s string) (string, float64) {
+	f := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, foldWord(s))
+	best, bestD := "", 3
+	for _, t := range officeTitles {
+		if d := levenshtein(f, strings.ReplaceAll(foldWord(t), " ", "")); d < bestD || d == bestD && best != "" && len(t) > len(best) {
+			best, bestD = t, d
+		}
+	}
+	if best == "" {
+		return s, 1
+	}
+	return best, 1 - 0.1*float64(bestD)
+}
+
+// minConf is the confidence of s's least sure word, 0..1: an exact value
+// needs every word right.
+func minConf(s *segment) float64 {
+	low := 1.0
+	for _, w := range s.words {
+		low = min(low, w.Conf/100)
+	}
+	return low
+}
+
+var reStrayDot = regexp.MustCompile(`(\pL)\. (\p{Ll})`)
+
+// undot drops the full stops OCR puts inside a summary's sentence ("Quy
+// chế. làm việc"): a stop followed by a word in lower case.
+func undot(s string) string {
+	s = reStrayDot.ReplaceAllString(s, "$1 $2")
+	// "VỀ việc …": a capital OCR read for the small letter after the first.
+	if w := strings.Fields(s); len(w) > 1 && len([]rune(w[0])) > 1 && mostlyUpper(w[0]) && !mostlyUpper(w[1]) && strings.ToLower(w[1]) == w[1] {
+		r := []rune(w[0])
+		w[0] = string(r[0]) + strings.ToLower(string(r[1:]))
+		s = strings.Join(w, " ")
+	}
+	// A seal's or stamp's ink read as one long run of letters and digits
+	// ("S35T3S72TiffirEsagipicosi"): no Vietnamese word is that long.
+	w := strings.Fields(s)
+	kept := w[:0]
+	for _, x := range w {
+		if len([]rune(x)) <= 12 || strings.ContainsAny(x, "/-") {
+			kept = append(kept, x)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// onBehalf: s is a line of the block that signs on behalf of a body or
+// its head ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), not the signer's own
+// title.
+func onBehalf(s string) bool {
+	f := strings.ReplaceAll(foldWord(s), " ", "")
+	return reOnBehalf.MatchString(s) || strings.HasPrefix(f, "tm") || strings.HasPrefix(f, "kt") || strings.Contains(f, "uybannhandan")
+}
+
+// titleLike: s names an office a signer holds or signs for ("PHÓ CHỦ
+// TỊCH", "KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN"), however OCR spaced it.
+func titleLike(s string) bool {
+	if reOnBehalf.MatchString(s) {
+		return true
+	}
+	f := strings.ReplaceAll(foldWord(s), " ", "")
+	for _, t := range []string{"chutich", "giamdoc", "truong", "thutuong", "uybannhandan", "chanhvanphong", "phovanphong"} {
+		if strings.Contains(f, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// surnames are the commonest Vietnamese family names, folded (about nine
+// people in ten carry one of them).
+var surnames = []string{"nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo",
+	"duong", "ly", "trinh", "dinh", "doan", "lam", "mai", "truong", "ha", "cao", "luu", "luong", "ta", "thai", "to", "chu",
+	"kieu", "tang", "quach", "vuong", "la", "trieu", "lai", "phung", "khuc", "tong", "giang", "thach", "nong", "au", "lo", "an", "tieu", "nghiem", "van", "hua"}
+
+// knownSurname: the name's first word is a common family name.
+func knownSurname(name string) bool {
+	w := strings.Fields(foldWord(name))
+	return len(w) >= 2 && slices.Contains(surnames, w[0])
+}
+
+var reInnerStop = regexp.MustCompile(`(\pL)[.,;:]+\s`)
 
 var reGlued = regexp.MustCompile(`\p{Lu}?\p{Ll}{2,}.*$`)
 
@@ -634,7 +891,13 @@ var reGlued = regexp.MustCompile(`\p{Lu}?\p{Ll}{2,}.*$`)
 func nameOf(s string) string {
 	var b strings.Builder
 	prev := ' '
-	for _, r := range strings.TrimRight(s, ".,;:") {
+	// Stops OCR puts after a word inside the name ("Huỳnh Quốc. Hạnh");
+	// a signature's stroke read as a letter before it ("ð Đức Nam").
+	s = reInnerStop.ReplaceAllString(strings.TrimRight(s, ".,;:"), "$1 ")
+	if w := strings.Fields(s); len(w) > 2 && (len([]rune(w[0])) == 1 || !unicode.IsUpper([]rune(w[0])[0])) {
+		s = strings.Join(w[1:], " ")
+	}
+	for _, r := range s {
 		if unicode.IsUpper(r) && unicode.IsLower(prev) {
 			b.WriteRune(' ')
 		}
@@ -876,10 +1139,35 @@ func dateOf(s string) (place string, dmy [3]int, n int, ok bool) {
 		if k > 6 || words(w[k+6:]) > 0 {
 			continue
 		}
+		if !placeLike(w[:k]) {
+			continue // "Điều này được tính từ ngày …": a sentence, not a place
+		}
 		place = correctPlace(strings.TrimRight(strings.Join(w[:k], " "), " ,.;:"))
 		return place, [3]int{d, mo, y}, k, true
 	}
 	return "", dmy, 0, false
+}
+
+// placeLike: w, the words before a date, can be a place's name: each
+// starts with a capital but the kind words inside a name ("Thành phố Hồ
+// Chí Minh", "Thị xã …") and, maybe, a first word OCR slipped on; OCR's
+// stray marks (no letters) do not count.
+func placeLike(w []string) bool {
+	lower := 0
+	for i, x := range w {
+		r := []rune(strings.Trim(x, ".,;:'\"-"))
+		if len(r) == 0 || !unicode.IsLetter(r[0]) {
+			continue
+		}
+		if unicode.IsLower(r[0]) && !slices.Contains([]string{"phố", "xã", "thị", "trấn"}, string(r)) {
+			// OCR reads a capital I as l ("la KRai" for "Ia KRai"): a
+			// first word may slip, a sentence has more than one.
+			if lower++; i > 0 || lower > 1 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // words counts the words of w with two letters or more.

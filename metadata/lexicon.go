@@ -143,16 +143,6 @@ func correctUpper(s string) string {
 	return strings.Join(out, " ")
 }
 
-// startsPhrase: one of ps has f as its second word.
-func startsPhrase(ps []phrase, f string) bool {
-	for _, p := range ps {
-		if len(p.fold) > 1 && p.fold[1] == f {
-			return true
-		}
-	}
-	return false
-}
-
 // inLexicon: w, folded, is a word of a phrase of the lexicon.
 func inLexicon(w string) bool {
 	f := foldWord(strings.TrimRight(w, ",;:"))

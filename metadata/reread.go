@@ -834,3 +834,93 @@ func (l *pageLayout) rereadRows(ctx context.Context, m *Metadata, hb headerBlock
 	}
 	return nil
 }
+
+// signerUncertain: the signer's block was not read, or not well: under
+// the seal and the signature the titles and the name read as garbage
+// ("Ps Yrc I") or not at all.
+func signerUncertain(m *Metadata, sb signerBlock) bool {
+	return sb.name == nil || m.SignerTitle == nil || m.Signer.Confidence < 0.8 || m.SignerTitle.Confidence < 0.75 ||
+		!knownSurname(m.Signer.Value) || len(strings.Fields(m.Signer.Value)) < 3 // most names have three words or more
+}
+
+// signerRegion is the rectangle of the page that holds the signer's block:
+// the right half of the page from above the titles to under the name;
+// without a name read, the right half beside and under "Nơi nhận:". Empty
+// when there is no sign of a block.
+func (l *pageLayout) signerRegion(sb signerBlock) image.Rectangle {
+	var top, bottom, h float64
+	switch {
+	case sb.name != nil:
+		h = sb.name.h
+		top = sb.name.cy - l.h*0.15
+		if len(sb.titles) > 0 {
+			top = sb.titles[0].cy - 2*h
+		}
+		bottom = sb.name.cy + 2*h
+	default:
+		for i := range l.segs {
+			s := &l.segs[i]
+			if s.x0 < l.w*0.4 && strings.HasPrefix(foldWord(s.text), "noi nhan") {
+				h = s.h
+				top, bottom = s.cy-2*h, s.cy+l.h*0.25
+			}
+		}
+		if h == 0 {
+			return image.Rectangle{}
+		}
+	}
+	return l.pageRect(l.w*0.42, top, l.w, min(l.h, bottom))
+}
+
+// rereadSigner reads the signer's block of the last page again, on its
+// own, when the first reading of it is uncertain: despeckled (the seal's
+// and signature's strokes break into specks on bilevel scans) in one
+// block. The second reading's signer replaces the first when it has the
+// titles the first lacked, or reads with more confidence.
+func (l *pageLayout) rereadSigner(ctx context.Context, m *Metadata, sb signerBlock, reread func(context.Context, ocr.Region) (*ocr.Page, error)) error {
+	if !signerUncertain(m, sb) {
+		return nil
+	}
+	rect := l.signerRegion(sb)
+	if rect.Dx() < 16 || rect.Dy() < 16 {
+		return nil
+	}
+	for _, r := range []ocr.Region{{Rect: rect, Despeckle: true, PSM: 6}, {Rect: rect, Despeckle: true, PSM: 6, Scale: 2}} {
+		p, err := reread(ctx, r)
+		if err != nil {
+			return fmt.Errorf("metadata: đọc lại khối chữ ký thất bại / reread the signer's block: %w", err)
+		}
+		again := *p
+		again.Width, again.Height = int(l.w), int(l.h)
+		var m2 Metadata
+		sb2 := newLayout(&again).signature(&m2)
+		if m2.Signer == nil {
+			continue
+		}
+		// A name with its family name, or a word more, beats one without.
+		rank := func(f *Field) int {
+			if f == nil {
+				return 0
+			}
+			r := len(strings.Fields(f.Value))
+			if knownSurname(f.Value) {
+				r += 10
+			}
+			return r
+		}
+		better := m.Signer == nil || rank(m2.Signer) > rank(m.Signer) ||
+			rank(m2.Signer) == rank(m.Signer) && (m.SignerTitle == nil && m2.SignerTitle != nil ||
+				(m2.SignerTitle != nil) == (m.SignerTitle != nil) && m2.Signer.Confidence > m.Signer.Confidence)
+		if better {
+			m.Signer = m2.Signer
+			if m2.SignerTitle != nil {
+				m.SignerTitle = m2.SignerTitle
+			}
+			sb = sb2
+		}
+		if !signerUncertain(m, sb) {
+			break
+		}
+	}
+	return nil
+}

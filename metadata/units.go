@@ -29,6 +29,18 @@ var units = sync.OnceValue(func() map[string][]string {
 	return m
 })
 
+// UnitNames are the names of the administrative units the package knows,
+// in the list's order (for corpora that need real unit names).
+func UnitNames() []string {
+	var out []string
+	for _, line := range strings.Split(unitsTxt, "\n") {
+		if line = strings.TrimSpace(line); line != "" && line[0] != '#' {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // unitKinds are the words that name a unit's kind, folded: the name
 // follows them ("PHƯỜNG HOÀN KIẾM", "QUẬN NINH KIỀU").
 var unitKinds = []string{"phuong", "xa", "quan", "huyen", "thi xa", "thi tran", "thanh pho", "tinh", "dac khu"}
@@ -133,6 +145,12 @@ func correctUnits(w []string, matched []bool, kindAt func(i int) int) {
 func correctPlace(p string) string {
 	if u := unitName(p); u != "" {
 		return u
+	}
+	// OCR reads the capital I of "Ia KRai", "Ia Grai" as an l.
+	if strings.HasPrefix(p, "l") {
+		if u := unitName("I" + p[1:]); u != "" {
+			return u
+		}
 	}
 	// "Thành phố Hồ Chí Minh": the kind, then the name.
 	f := foldWord(p)

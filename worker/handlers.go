@@ -57,7 +57,16 @@ func (h *Handlers) metadata(ctx context.Context, pages []catalog.Page, results [
 	if !ok {
 		return metadata.FromPages(results)
 	}
-	imgs := ocr.NewImages(func(i int) ([]byte, error) { return h.readBlob(ctx, pages[i].BlobKey) })
+	imgs := ocr.NewImages(func(i int) ([]byte, error) {
+		b, err := h.readBlob(ctx, pages[i].BlobKey)
+		if err != nil {
+			return nil, err
+		}
+		// The seal over the signer, a stamp over the header: colour ink
+		// is dropped for the second readings.
+		b, _ = metadata.DropColour(b, pages[i].DPI)
+		return b, nil
+	})
 	defer imgs.Close()
 	m, err := metadata.FromPagesReread(ctx, results, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
 		im, err := imgs.Get(i)

@@ -162,7 +162,11 @@ func runOCR(ctx context.Context, inputs []string, out, jsonOut, tessdata string,
 	}
 	// Uncertain fields are read again from their regions alone, each
 	// page's image decoded once for all of them.
-	imgs := ocr.NewImages(func(i int) ([]byte, error) { return items[i].page.Data, nil })
+	// Colour ink (the seal over the signer, a stamp) is dropped for them.
+	imgs := ocr.NewImages(func(i int) ([]byte, error) {
+		b, _ := metadata.DropColour(items[i].page.Data, items[i].page.DPI)
+		return b, nil
+	})
 	res.Metadata, err = metadata.FromPagesReread(ctx, pages, func(ctx context.Context, i int, r ocr.Region) (*ocr.Page, error) {
 		im, err := imgs.Get(i)
 		if err != nil {
