@@ -1,0 +1,265 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/api"
+	"github.com/sohoa-vn/sohoa/results"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// ArchiveDB is what the archive console reads from the catalog.
+type ArchiveDB interface {
+	BatchIDs(ctx context.Context) ([]string, error)
+	Batch(ctx context.Context, id string) (catalog.Batch, error)
+	BatchOffice(ctx context.Context, batchID string) (string, error)
+	Progress(ctx context.Context, batchID string) (catalog.Progress, error)
+	BatchDocumentPage(ctx context.Context, batchID, after string, limit int) ([]catalog.Document, error)
+}
+
+// Archive is the archivist's console, mounted at /archive/: the office's
+// batches with their live progress. Archivists sign in with a key of
+// scope archivist into a server-side session, exactly as clerks do at
+// /clerk/ (same session store design, same CSRF tokens, its own cookie
+// path), Vietnamese by default with an English switch.
+type Archive struct {
+	DB   ArchiveDB
+	Keys api.KeyStore
+	// Secure, CSRFKey, SessionMaxAge, SessionIdle: as on Server.
+	Secure                     bool
+	CSRFKey                    []byte
+	SessionMaxAge, SessionIdle time.Duration
+	Log                        *slog.Logger
+
+	core  *Server
+	rates rateBook
+}
+
+// Handler returns the console's handler; mount it at "/archive/".
+func (a *Archive) Handler() http.Handler {
+	a.core = &Server{Keys: a.Keys, Secure: a.Secure, CSRFKey: a.CSRFKey, SessionMaxAge: a.SessionMaxAge,
+		SessionIdle: a.SessionIdle, Log: a.Log}
+	a.core.init("/archive/", api.ScopeArchivist, archiveTexts)
+	a.core.tpl = template.Must(template.New("").Funcs(template.FuncMap{
+		"vn":  func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
+		"pct": pct,
+	}).ParseFS(files, "templates/archive/*.html"))
+	static, _ := fs.Sub(files, "static")
+	s := a.core
+	mux := http.NewServeMux()
+	mux.Handle("GET /archive/static/", http.StripPrefix("/archive/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /archive/login", s.loginPage)
+	mux.HandleFunc("POST /archive/login", s.login)
+	mux.HandleFunc("POST /archive/logout", s.auth(s.logout))
+	mux.HandleFunc("GET /archive/{$}", s.auth(a.batches))
+	mux.HandleFunc("GET /archive/progress.json", s.auth(a.progressJSON))
+	mux.HandleFunc("GET /archive/batches/{id}", s.auth(a.batch))
+	return securityHeaders(mux)
+}
+
+// BatchRow is one batch as the console shows it.
+type BatchRow struct {
+	ID, Name   string
+	Created    time.Time
+	P          catalog.Progress
+	Done       bool
+	PerMinute  float64 // pages recognised per minute, over the last minutes watched
+	ETASeconds int     // -1: unknown
+}
+
+// Pending is the pages not yet recognised nor failed.
+func (b BatchRow) Pending() int { return max(b.P.PagesReceived-b.P.PagesOCRed-b.P.PagesFailed, 0) }
+
+func pct(n, of int) int {
+	if of <= 0 {
+		return 0
+	}
+	return n * 100 / of
+}
+
+// rows lists the batches the archivist may see, newest first.
+func (a *Archive) rows(r *http.Request) ([]BatchRow, error) {
+	ctx := r.Context()
+	p := sessionOf(r).P
+	ids, err := a.DB.BatchIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var out []BatchRow
+	for _, id := range ids {
+		office, err := a.DB.BatchOffice(ctx, id)
+		if err != nil || !p.CanSee(office) {
+			continue
+		}
+		b, err := a.DB.Batch(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		pr, err := a.DB.Progress(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		row := BatchRow{ID: b.ID, Name: b.Name, Created: b.CreatedAt, P: pr, ETASeconds: -1}
+		row.Done = pr.Documents > 0 && pr.DocumentsSigned+pr.DocumentsFailed == pr.Documents
+		row.PerMinute = a.rates.observe(id, now, pr.PagesOCRed+pr.PagesFailed)
+		if n := row.Pending(); n == 0 {
+			row.ETASeconds = 0
+		} else if row.PerMinute > 0 {
+			row.ETASeconds = int(float64(n) / row.PerMinute * 60)
+		}
+		out = append(out, row)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+func (a *Archive) batches(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.rows(r)
+	if err != nil {
+		a.core.fail(w, r, err)
+		return
+	}
+	a.core.render(w, r, http.StatusOK, "batches.html", rows, "")
+}
+
+// progressJSON is what the batches page polls to update itself.
+func (a *Archive) progressJSON(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.rows(r)
+	if err != nil {
+		http.Error(w, "lỗi hệ thống / internal error", http.StatusInternalServerError)
+		a.core.log().Error("archive: progress", "err", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	type out struct {
+		ID                                        string
+		Received, OCRed, Failed, QC, Docs, Signed int
+		DocsFailed                                int
+		PerMinute                                 float64
+		ETASeconds                                int
+		Done                                      bool
+	}
+	var o []out
+	for _, b := range rows {
+		o = append(o, out{ID: b.ID, Received: b.P.PagesReceived, OCRed: b.P.PagesOCRed, Failed: b.P.PagesFailed, QC: b.P.PagesQC,
+			Docs: b.P.Documents, Signed: b.P.DocumentsSigned, DocsFailed: b.P.DocumentsFailed, PerMinute: b.PerMinute,
+			ETASeconds: b.ETASeconds, Done: b.Done})
+	}
+	json.NewEncoder(w).Encode(o)
+}
+
+type batchView struct {
+	Row    BatchRow
+	Failed []catalog.Document
+	Docs   []catalog.Document
+	More   string
+}
+
+// batch shows one batch: its progress, its failed documents with their
+// reasons, and its documents a page (keyset) at a time.
+func (a *Archive) batch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	office, err := a.DB.BatchOffice(ctx, id)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		a.core.fail(w, r, err)
+		return
+	}
+	rows, err := a.rows(r)
+	if err != nil {
+		a.core.fail(w, r, err)
+		return
+	}
+	v := batchView{}
+	for _, b := range rows {
+		if b.ID == id {
+			v.Row = b
+		}
+	}
+	const pageSize = 200
+	docs, err := a.DB.BatchDocumentPage(ctx, id, r.URL.Query().Get("after"), pageSize+1)
+	if err != nil {
+		a.core.fail(w, r, err)
+		return
+	}
+	if len(docs) > pageSize {
+		docs = docs[:pageSize]
+		v.More = docs[pageSize-1].ID
+	}
+	v.Docs = docs
+	for _, d := range docs {
+		if d.Status == catalog.DocFailed {
+			v.Failed = append(v.Failed, d)
+		}
+	}
+	a.core.render(w, r, http.StatusOK, "batch.html", v, "")
+}
+
+// rateBook remembers, per batch, how many pages were done when, to give
+// the throughput over the last few minutes watched (not since the batch
+// began: a batch resumed after a week would show a meaningless rate).
+type rateBook struct {
+	mu sync.Mutex
+	m  map[string][]sample
+}
+
+type sample struct {
+	at   time.Time
+	done int
+}
+
+const rateWindow = 5 * time.Minute
+
+// observe records done pages of batch id at now and returns the pages
+// per minute over the window (0 with too little history).
+func (rb *rateBook) observe(id string, now time.Time, done int) float64 {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if rb.m == nil {
+		rb.m = map[string][]sample{}
+	}
+	s := rb.m[id]
+	for len(s) > 0 && now.Sub(s[0].at) > rateWindow {
+		s = s[1:]
+	}
+	if len(s) == 0 || now.Sub(s[len(s)-1].at) >= time.Second {
+		s = append(s, sample{now, done})
+	}
+	if len(s) > 600 {
+		s = s[len(s)-600:]
+	}
+	rb.m[id] = s
+	first := s[0]
+	dt := now.Sub(first.at).Minutes()
+	if dt <= 0 || done <= first.done {
+		return 0
+	}
+	return float64(done-first.done) / dt
+}
+
+// Landing is the page at "/": where the clerk's desk and the archive
+// console are.
+func Landing() http.Handler {
+	tpl := template.Must(template.ParseFS(files, "templates/archive/layout.html", "templates/archive/landing.html"))
+	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := "vi"
+		if r.URL.Query().Get("lang") == "en" {
+			l = "en"
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		tpl.ExecuteTemplate(w, "landing.html", page{Lang: l, Other: map[string]string{"vi": "en", "en": "vi"}[l], T: archiveTexts[l]})
+	}))
+}
