@@ -70,7 +70,8 @@ type BatchRow struct {
 	ID, Name   string
 	Created    time.Time
 	P          catalog.Progress
-	Done       bool
+	Done       bool    // every document signed or failed
+	Empty      bool    // no document yet
 	PerMinute  float64 // pages recognised per minute, over the last minutes watched
 	ETASeconds int     // -1: unknown
 }
@@ -109,9 +110,10 @@ func (a *Archive) rows(r *http.Request) ([]BatchRow, error) {
 			return nil, err
 		}
 		row := BatchRow{ID: b.ID, Name: b.Name, Created: b.CreatedAt, P: pr, ETASeconds: -1}
-		row.Done = pr.Documents > 0 && pr.DocumentsSigned+pr.DocumentsFailed == pr.Documents
+		row.Empty = pr.Documents == 0
+		row.Done = !row.Empty && pr.DocumentsSigned+pr.DocumentsFailed == pr.Documents
 		row.PerMinute = a.rates.observe(id, now, pr.PagesOCRed+pr.PagesFailed)
-		if n := row.Pending(); n == 0 {
+		if n := row.Pending(); n == 0 || row.Done {
 			row.ETASeconds = 0
 		} else if row.PerMinute > 0 {
 			row.ETASeconds = int(float64(n) / row.PerMinute * 60)
@@ -147,13 +149,13 @@ func (a *Archive) progressJSON(w http.ResponseWriter, r *http.Request) {
 		DocsFailed                                int
 		PerMinute                                 float64
 		ETASeconds                                int
-		Done                                      bool
+		Done, Empty                               bool
 	}
 	var o []out
 	for _, b := range rows {
 		o = append(o, out{ID: b.ID, Received: b.P.PagesReceived, OCRed: b.P.PagesOCRed, Failed: b.P.PagesFailed, QC: b.P.PagesQC,
 			Docs: b.P.Documents, Signed: b.P.DocumentsSigned, DocsFailed: b.P.DocumentsFailed, PerMinute: b.PerMinute,
-			ETASeconds: b.ETASeconds, Done: b.Done})
+			ETASeconds: b.ETASeconds, Done: b.Done, Empty: b.Empty})
 	}
 	json.NewEncoder(w).Encode(o)
 }

@@ -19,7 +19,7 @@ var archiveTexts = map[string]map[string]string{
 		"landing": "Hệ thống số hóa sohoa", "clerkdesk": "Bàn chứng thực bản sao (cán bộ một cửa)",
 		"archive": "Bàn làm việc của lưu trữ viên (lô, kiểm tra chất lượng)",
 		"st_ocr":  "Đang nhận dạng", "st_assembling": "Đang ghép PDF", "st_signing": "Đang ký số", "st_signed": "Đã ký số", "st_failed": "Lỗi",
-		"min": "phút", "sec": "giây",
+		"min": "phút", "sec": "giây", "empty": "Chưa có tài liệu",
 	},
 	"en": {
 		"app": "Digitization archive", "switch": "Tiếng Việt", "login": "Sign in", "logout": "Sign out",
@@ -36,6 +36,6 @@ var archiveTexts = map[string]map[string]string{
 		"landing": "sohoa digitization", "clerkdesk": "Certified copies desk (one-stop clerks)",
 		"archive": "Archivist's desk (batches, quality control)",
 		"st_ocr":  "Recognising", "st_assembling": "Assembling the PDF", "st_signing": "Signing", "st_signed": "Signed", "st_failed": "Failed",
-		"min": "min", "sec": "s",
+		"min": "min", "sec": "s", "empty": "No document yet",
 	},
 }

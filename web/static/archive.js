@@ -27,8 +27,8 @@
           var m = row.querySelector('[data-f="meter"]');
           if (m) { m.max = b.Received; m.value = b.OCRed; }
           set(row, "rate", b.PerMinute > 0 ? b.PerMinute.toFixed(1) : "–");
-          set(row, "eta", b.Done ? d.done : dur(b.ETASeconds));
-          set(row, "state", b.Done ? d.done : d.running);
+          set(row, "eta", b.Empty ? "–" : b.Done ? d.done : dur(b.ETASeconds));
+          set(row, "state", b.Empty ? d.empty : b.Done ? d.done : d.running);
           row.dataset.done = b.Done ? "1" : "0";
         });
         live.dataset.updated = String(Date.now());
