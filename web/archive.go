@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +26,11 @@ type ArchiveDB interface {
 	BatchOffice(ctx context.Context, batchID string) (string, error)
 	Progress(ctx context.Context, batchID string) (catalog.Progress, error)
 	BatchDocumentPage(ctx context.Context, batchID, after string, limit int) ([]catalog.Document, error)
+	DocumentOffice(ctx context.Context, id string) (string, error)
+	Document(ctx context.Context, id string) (catalog.Document, error)
+	RetryDocument(ctx context.Context, docID string) (pages []string, assemble bool, err error)
+	RemoveDocument(ctx context.Context, docID string) (catalog.Document, error)
+	Audit(ctx context.Context, e catalog.AuditEntry) (catalog.AuditEntry, error)
 }
 
 // Archive is the archivist's console, mounted at /archive/: the office's
@@ -33,6 +41,8 @@ type ArchiveDB interface {
 type Archive struct {
 	DB   ArchiveDB
 	Keys api.KeyStore
+	// Queue takes the work a retry puts back (nil: retry is refused).
+	Queue api.QCQueuer
 	// Secure, CSRFKey, SessionMaxAge, SessionIdle: as on Server.
 	Secure                     bool
 	CSRFKey                    []byte
@@ -62,6 +72,8 @@ func (a *Archive) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/{$}", s.auth(a.batches))
 	mux.HandleFunc("GET /archive/progress.json", s.auth(a.progressJSON))
 	mux.HandleFunc("GET /archive/batches/{id}", s.auth(a.batch))
+	mux.HandleFunc("POST /archive/documents/{id}/retry", s.auth(a.retry))
+	mux.HandleFunc("POST /archive/documents/{id}/remove", s.auth(a.remove))
 	return securityHeaders(mux)
 }
 
@@ -165,6 +177,7 @@ type batchView struct {
 	Failed []catalog.Document
 	Docs   []catalog.Document
 	More   string
+	Done   string // "retry" or "remove": what was just done
 }
 
 // batch shows one batch: its progress, its failed documents with their
@@ -207,7 +220,109 @@ func (a *Archive) batch(w http.ResponseWriter, r *http.Request) {
 			v.Failed = append(v.Failed, d)
 		}
 	}
+	v.Done = r.URL.Query().Get("done")
 	a.core.render(w, r, http.StatusOK, "batch.html", v, "")
+}
+
+// visibleDoc returns the document if the archivist may see it.
+func (a *Archive) visibleDoc(r *http.Request) (catalog.Document, string, error) {
+	id := r.PathValue("id")
+	office, err := a.DB.DocumentOffice(r.Context(), id)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		return catalog.Document{}, "", err
+	}
+	d, err := a.DB.Document(r.Context(), id)
+	return d, office, err
+}
+
+// retry puts a failed document back into the pipeline and queues its work.
+func (a *Archive) retry(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, office, err := a.visibleDoc(r)
+	if err == nil && a.Queue == nil {
+		err = errors.New("archive: no queue to retry into")
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	pages, assemble, err := a.DB.RetryDocument(ctx, d.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{"previous_error": d.Error, "pages": pages, "assemble": assemble})
+	if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditDocumentRetry, Subject: d.ID, Detail: detail}); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	// Queued after the catalog says so: a lost enqueue is found again by
+	// the recovery sweep (catalog.Unfinished), a queued task never finds
+	// its document still failed.
+	for _, p := range pages {
+		if err = a.Queue.EnqueueOCR(ctx, p); err != nil {
+			break
+		}
+	}
+	if err == nil && assemble {
+		err = a.Queue.EnqueueAssemble(ctx, d.ID)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(d.BatchID)+"?done=retry", http.StatusSeeOther)
+}
+
+// remove deletes a document not signed, with the reason recorded.
+func (a *Archive) remove(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, office, err := a.visibleDoc(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	reason := strings.TrimSpace(r.FormValue("reason"))
+	if reason == "" {
+		a.fail(w, r, errNeedReason)
+		return
+	}
+	if _, err := a.DB.RemoveDocument(ctx, d.ID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{"reason": reason, "batch": d.BatchID, "source_name": d.SourceName,
+		"source_sha256": d.SourceSHA256, "status": d.Status})
+	if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditDocumentRemove, Subject: d.ID, Detail: detail}); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(d.BatchID)+"?done=remove", http.StatusSeeOther)
+}
+
+var errNeedReason = errors.New("archive: a reason is required")
+
+// fail renders the error an archivist can act on.
+func (a *Archive) fail(w http.ResponseWriter, r *http.Request, err error) {
+	l := a.core.lang(w, r)
+	t := archiveTexts[l]
+	switch {
+	case errors.Is(err, catalog.ErrNotFound):
+		a.core.render(w, r, http.StatusNotFound, "error.html", nil, t["notfound"])
+	case errors.Is(err, catalog.ErrWrongStatus):
+		a.core.render(w, r, http.StatusConflict, "error.html", nil, t["wrongstatus"])
+	case errors.Is(err, catalog.ErrDocumentInUse):
+		a.core.render(w, r, http.StatusConflict, "error.html", nil, t["inuse"])
+	case errors.Is(err, errNeedReason):
+		a.core.render(w, r, http.StatusBadRequest, "error.html", nil, t["needreason"])
+	default:
+		a.core.fail(w, r, err)
+	}
 }
 
 // rateBook remembers, per batch, how many pages were done when, to give

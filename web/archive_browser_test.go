@@ -112,6 +112,22 @@ func TestBrowserArchiveBatches(t *testing.T) {
 	}
 	keyboardCheck(t, b, "batch")
 	shot(t, b, "05-batch")
+
+	// Retry the failed document by keyboard: it goes back to OCR.
+	if err := chromedp.Do(b, chromedp.Focus(chromedp.CSS(`#failed button`))); err != nil {
+		t.Fatal(err)
+	}
+	press(t, b, kb.Enter)
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.ID("done"))); err != nil {
+		t.Fatalf("after retry: %v", err)
+	}
+	if got := evalString(t, b, `document.querySelector('tr[data-doc="doc-002"] td:nth-child(3)').textContent`); got != "Đang nhận dạng" {
+		t.Errorf("retried document shows %q, want Đang nhận dạng", got)
+	}
+	if len(a.queue.ocr) != 2 {
+		t.Errorf("retry queued %q, want the document's 2 pages", a.queue.ocr)
+	}
+	shot(t, b, "06-batch-retried")
 }
 
 var shotCh = make(chan struct{})

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,9 +10,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/certify/certifytest"
+	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 	"github.com/sohoa-vn/sohoa/web"
 )
@@ -25,12 +29,33 @@ type archiveFixture struct {
 	batch, otherBatch string
 	docs              []string
 	srv               *httptest.Server
+	queue             *recordQueue
 }
 
-func newArchiveFixture(t *testing.T, docs int) *archiveFixture {
+// recordQueue records what the console queues.
+type recordQueue struct {
+	mu       sync.Mutex
+	ocr, asm []string
+}
+
+func (q *recordQueue) EnqueueOCR(_ context.Context, id string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.ocr = append(q.ocr, id)
+	return nil
+}
+
+func (q *recordQueue) EnqueueAssemble(_ context.Context, id string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.asm = append(q.asm, id)
+	return nil
+}
+
+func newArchiveFixture(t *testing.T, docs int, dbURL ...string) *archiveFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := certifytest.New(t, "")
+	f := certifytest.New(t, strings.Join(dbURL, ""))
 	a := &archiveFixture{f: f, batch: "lo-2026-12-hop-01", otherBatch: "lo-khac"}
 	var err error
 	if a.archivist, _, err = f.DB.CreateAPIKey(ctx, catalog.APIKey{Name: "Lưu trữ viên Hà", Scopes: []string{"archivist"}, OfficeID: certifytest.Office}); err != nil {
@@ -65,7 +90,8 @@ func newArchiveFixture(t *testing.T, docs int) *archiveFixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB}).Handler())
+	a.queue = &recordQueue{}
+	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue}).Handler())
 	mux.Handle("/clerk/", (&web.Server{Service: f.Service, Keys: f.DB}).Handler())
 	mux.Handle("GET /{$}", web.Landing())
 	a.srv = httptest.NewServer(mux)
@@ -99,6 +125,8 @@ func (a *archiveFixture) finish(t *testing.T, i int, reason string) {
 		t.Error(err)
 	}
 }
+
+var _ api.QCQueuer = (*recordQueue)(nil)
 
 func archiveLoginForm(t *testing.T, c *http.Client, base, token string) url.Values {
 	t.Helper()
@@ -205,5 +233,113 @@ func TestArchiveSessions(t *testing.T) {
 	// "/" links both desks.
 	if st, body, _ := do(newClient(), "GET", "/", nil); st != http.StatusOK || !strings.Contains(body, `href="/archive/"`) || !strings.Contains(body, `href="/clerk/"`) {
 		t.Errorf("landing page: %d\n%s", st, body)
+	}
+}
+
+// TestArchiveRetryRemove: a failed document is put back into the
+// pipeline (its failed page queued for OCR again), a document not signed
+// is removed with a reason, both audited; a signed document is never
+// removed, a form without the CSRF token or the reason is refused, and
+// another office's document is not found.
+func TestArchiveRetryRemove(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testArchiveRetryRemove(t, "") })
+	t.Run("postgres", func(t *testing.T) { testArchiveRetryRemove(t, servicetest.Postgres(t)) })
+}
+
+func testArchiveRetryRemove(t *testing.T, dbURL string) {
+	ctx := context.Background()
+	a := newArchiveFixture(t, 3, dbURL)
+	a.finish(t, 0, "")
+	a.finish(t, 1, "trang 2: ảnh hỏng / page 2: corrupt image")
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(a.srv.URL+"/archive/login", archiveLoginForm(t, c, a.srv.URL, a.archivist))
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(a.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	page := get("/archive/batches/" + a.batch)
+	m := csrfRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("batch page without CSRF token:\n%s", page)
+	}
+	csrf := m[1]
+	post := func(path string, form url.Values) (int, string) {
+		t.Helper()
+		resp, err := c.PostForm(a.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	failed, signed, running := a.docs[1], a.docs[0], a.docs[2]
+	if !strings.Contains(page, `/archive/documents/`+failed+`/retry`) || strings.Contains(page, `/archive/documents/`+signed+`/remove`) {
+		t.Errorf("batch page: want a retry for the failed document and no removal of the signed one")
+	}
+
+	// Without the token: refused, nothing changes.
+	if st, _ := post("/archive/documents/"+failed+"/retry", url.Values{}); st != http.StatusForbidden {
+		t.Errorf("retry without CSRF: %d, want 403", st)
+	}
+	if st, _ := post("/archive/documents/"+running+"/remove", url.Values{"reason": {"x"}}); st != http.StatusForbidden {
+		t.Errorf("remove without CSRF: %d, want 403", st)
+	}
+	// Retry: the failed page goes back to OCR.
+	if st, _ := post("/archive/documents/"+failed+"/retry", url.Values{"csrf": {csrf}}); st != http.StatusSeeOther {
+		t.Fatalf("retry: %d", st)
+	}
+	d, err := a.f.DB.Document(ctx, failed)
+	if err != nil || d.Status != catalog.DocOCR || d.Error != "" {
+		t.Errorf("after retry: %+v %v, want status ocr without error", d.Status, err)
+	}
+	if strings.Join(a.queue.ocr, ",") != failed+"-p1,"+failed+"-p2" {
+		t.Errorf("queued for OCR %q, want both pages of %s (one failed, one never recognised)", a.queue.ocr, failed)
+	}
+	// A second retry: it is no longer failed.
+	if st, body := post("/archive/documents/"+failed+"/retry", url.Values{"csrf": {csrf}}); st != http.StatusConflict || !strings.Contains(body, "chỉ thử lại tài liệu lỗi") {
+		t.Errorf("retry of a document not failed: %d\n%s", st, body)
+	}
+	// Remove: a reason is needed; a signed document stays.
+	if st, _ := post("/archive/documents/"+running+"/remove", url.Values{"csrf": {csrf}, "reason": {" "}}); st != http.StatusBadRequest {
+		t.Errorf("remove without reason: %d, want 400", st)
+	}
+	if st, _ := post("/archive/documents/"+signed+"/remove", url.Values{"csrf": {csrf}, "reason": {"nhầm"}}); st != http.StatusConflict {
+		t.Errorf("remove a signed document: %d, want 409", st)
+	}
+	if _, err := a.f.DB.Document(ctx, signed); err != nil {
+		t.Errorf("signed document gone: %v", err)
+	}
+	if st, _ := post("/archive/documents/other-doc/remove", url.Values{"csrf": {csrf}, "reason": {"x"}}); st != http.StatusNotFound {
+		t.Errorf("remove another office's document: %d, want 404", st)
+	}
+	if st, _ := post("/archive/documents/"+running+"/remove", url.Values{"csrf": {csrf}, "reason": {"Quét trùng hộp 01"}}); st != http.StatusSeeOther {
+		t.Fatalf("remove: %d", st)
+	}
+	if _, err := a.f.DB.Document(ctx, running); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("removed document still there: %v", err)
+	}
+	if pages, _ := a.f.DB.Pages(ctx, running); len(pages) != 0 {
+		t.Errorf("removed document's pages still there: %d", len(pages))
+	}
+	// Both recorded in the audit log, with who and why.
+	for action, want := range map[string]string{catalog.AuditDocumentRetry: failed, catalog.AuditDocumentRemove: running} {
+		log, err := a.f.DB.AuditLog(ctx, catalog.AuditQuery{Action: action})
+		if err != nil || len(log) != 1 || log[0].Subject != want || !strings.Contains(log[0].Actor, "Lưu trữ viên Hà") {
+			t.Errorf("audit %s: %+v %v", action, log, err)
+		} else if action == catalog.AuditDocumentRemove && !strings.Contains(string(log[0].Detail), "Quét trùng hộp 01") {
+			t.Errorf("removal's reason not audited: %s", log[0].Detail)
+		}
 	}
 }

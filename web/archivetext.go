@@ -20,6 +20,11 @@ var archiveTexts = map[string]map[string]string{
 		"archive": "Bàn làm việc của lưu trữ viên (lô, kiểm tra chất lượng)",
 		"st_ocr":  "Đang nhận dạng", "st_assembling": "Đang ghép PDF", "st_signing": "Đang ký số", "st_signed": "Đã ký số", "st_failed": "Lỗi",
 		"min": "phút", "sec": "giây", "empty": "Chưa có tài liệu",
+		"retry": "Thử lại", "remove": "Xóa khỏi lô", "removereason": "Lý do xóa", "ops": "Thao tác",
+		"retried": "Đã đưa tài liệu vào xử lý lại.", "removed": "Đã xóa tài liệu khỏi lô (lý do ghi vào nhật ký kiểm toán).",
+		"wrongstatus": "Tài liệu không ở trạng thái cho phép thao tác này (chỉ thử lại tài liệu lỗi; không xóa tài liệu đã ký số).",
+		"inuse":       "Không thể xóa: tài liệu đã được bản sao chứng thực, sổ chứng thực hoặc kết quả trong kho tham chiếu.",
+		"needreason":  "Cần nhập lý do xóa.",
 	},
 	"en": {
 		"app": "Digitization archive", "switch": "Tiếng Việt", "login": "Sign in", "logout": "Sign out",
@@ -37,5 +42,10 @@ var archiveTexts = map[string]map[string]string{
 		"archive": "Archivist's desk (batches, quality control)",
 		"st_ocr":  "Recognising", "st_assembling": "Assembling the PDF", "st_signing": "Signing", "st_signed": "Signed", "st_failed": "Failed",
 		"min": "min", "sec": "s", "empty": "No document yet",
+		"retry": "Retry", "remove": "Remove from the batch", "removereason": "Reason for removal", "ops": "Actions",
+		"retried": "The document is being processed again.", "removed": "The document was removed from the batch (reason kept in the audit log).",
+		"wrongstatus": "The document is not in a state that allows this (only failed documents are retried; signed documents are never removed).",
+		"inuse":       "Cannot remove: a certified copy, the certification book or an archived result refers to this document.",
+		"needreason":  "A reason for removal is required.",
 	},
 }
