@@ -41,6 +41,9 @@ type ArchiveDB interface {
 type Archive struct {
 	DB   ArchiveDB
 	Keys api.KeyStore
+	// QC and Blobs, when set, give the quality-control review.
+	QC    QCDB
+	Blobs Blobs
 	// Queue takes the work a retry puts back (nil: retry is refused).
 	Queue api.QCQueuer
 	// Secure, CSRFKey, SessionMaxAge, SessionIdle: as on Server.
@@ -61,6 +64,7 @@ func (a *Archive) Handler() http.Handler {
 	a.core.tpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"vn":  func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
 		"pct": pct,
+		"low": func(c float64) bool { return c < lowConf },
 	}).ParseFS(files, "templates/archive/*.html"))
 	static, _ := fs.Sub(files, "static")
 	s := a.core
@@ -72,6 +76,9 @@ func (a *Archive) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/{$}", s.auth(a.batches))
 	mux.HandleFunc("GET /archive/progress.json", s.auth(a.progressJSON))
 	mux.HandleFunc("GET /archive/batches/{id}", s.auth(a.batch))
+	mux.HandleFunc("GET /archive/batches/{id}/qc", s.auth(a.qc))
+	mux.HandleFunc("GET /archive/pages/{id}/image", s.auth(a.pageImage))
+	mux.HandleFunc("POST /archive/pages/{id}/accept", s.auth(a.accept))
 	mux.HandleFunc("POST /archive/documents/{id}/retry", s.auth(a.retry))
 	mux.HandleFunc("POST /archive/documents/{id}/remove", s.auth(a.remove))
 	return securityHeaders(mux)

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
 
 // TestBrowserArchiveBatches: an archivist signs in by keyboard, sees the
@@ -17,11 +21,7 @@ import (
 // works, and a failure is listed with its reason on the batch's page.
 func TestBrowserArchiveBatches(t *testing.T) {
 	a := newArchiveFixture(t, 6)
-	dir := os.Getenv("SOHOA_ARCHIVE_SHOTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "archive-shots")
-	}
-	t.Setenv("SOHOA_SHOTS", dir)
+	t.Setenv("SOHOA_SHOTS", archiveShotDir())
 
 	b := newBrowser(t)
 	if err := chromedp.Do(b, chromedp.Navigate(a.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("toarchive"))); err != nil {
@@ -124,10 +124,130 @@ func TestBrowserArchiveBatches(t *testing.T) {
 	if got := evalString(t, b, `document.querySelector('tr[data-doc="doc-002"] td:nth-child(3)').textContent`); got != "Đang nhận dạng" {
 		t.Errorf("retried document shows %q, want Đang nhận dạng", got)
 	}
-	if len(a.queue.ocr) != 2 {
-		t.Errorf("retry queued %q, want the document's 2 pages", a.queue.ocr)
+	a.queue.mu.Lock()
+	queued := len(a.queue.ocr)
+	a.queue.mu.Unlock()
+	if queued != 2 {
+		t.Errorf("retry queued %d pages, want the document's 2", queued)
 	}
 	shot(t, b, "06-batch-retried")
 }
 
 var shotCh = make(chan struct{})
+
+// archiveSignIn signs the archivist in, by keyboard.
+func archiveSignIn(t *testing.T, b context.Context, a *archiveFixture) {
+	t.Helper()
+	if err := chromedp.Do(b, chromedp.Navigate(a.srv.URL+"/archive/"), chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.Focus(chromedp.ID("token")), chromedp.KeyEvent(a.archivist)); err != nil {
+		t.Fatal(err)
+	}
+	press(t, b, kb.Enter)
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.ID("batches"))); err != nil {
+		t.Fatalf("after sign-in: %v", err)
+	}
+}
+
+// TestBrowserArchiveQC: an archivist reviews 50 held pages by keyboard
+// alone: the page image with its OCR words drawn over it, low-confidence
+// words in red, the flags in words; N skips a page, A accepts, the
+// counter of what remains goes down, skipped pages come round again, and
+// each document whose last page is accepted goes on to assembly.
+func TestBrowserArchiveQC(t *testing.T) {
+	a := newArchiveFixture(t, 0)
+	held := a.heldBatch(t, 10, 5)
+	b := newBrowser(t)
+	t.Setenv("SOHOA_SHOTS", archiveShotDir())
+	archiveSignIn(t, b, a)
+	if err := chromedp.Do(b, chromedp.Navigate(a.srv.URL+"/archive/batches/lo-qc"), chromedp.WaitVisible(chromedp.ID("toqc")),
+		chromedp.Focus(chromedp.ID("toqc"))); err != nil {
+		t.Fatal(err)
+	}
+	press(t, b, kb.Enter)
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.ID("qc"))); err != nil {
+		t.Fatalf("QC page: %v", err)
+	}
+	if err := chromedp.Do(b, chromedp.WaitReady(`#pageimg`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalString(t, b, `document.querySelector('#remaining strong').textContent`); got != "50" {
+		t.Errorf("remaining %q, want 50", got)
+	}
+	if got := evalString(t, b, `document.querySelector('#flags').textContent`); got != "Độ tin cậy OCR thấp" {
+		t.Errorf("flags %q, want the low-confidence flag in Vietnamese", got)
+	}
+	boxes := evalString(t, b, `document.querySelectorAll('.overlay rect').length + ' ' + document.querySelectorAll('.overlay rect.wlow').length`)
+	var all, low int
+	fmt.Sscan(boxes, &all, &low)
+	if all < 20 || low == 0 || low >= all {
+		t.Errorf("word boxes %q: want the page's words drawn, some highlighted", boxes)
+	}
+	if evalString(t, b, `String(document.getElementById('pageimg').naturalWidth > 0)`) != "true" {
+		t.Error("page image did not load")
+	}
+	keyboardCheck(t, b, "qc")
+	shot(t, b, "07-qc")
+	// Zoom by keyboard.
+	if err := chromedp.Do(b, chromedp.KeyEvent("+"), chromedp.KeyEvent("+")); err != nil {
+		t.Fatal(err)
+	}
+	if z := evalString(t, b, `document.getElementById('zoom').textContent`); z != "156%" {
+		t.Errorf("zoom after ++: %q", z)
+	}
+	shot(t, b, "08-qc-zoomed")
+
+	// N skips the first page; then A accepts pages until none remains.
+	first := evalString(t, b, `document.getElementById('qc').dataset.page`)
+	press(t, b, "n")
+	if p := evalString(t, b, `document.getElementById('qc').dataset.page`); p == first {
+		t.Fatalf("N stayed on %s", p)
+	}
+	seen := map[string]bool{}
+	for i := 0; ; i++ {
+		if ok := evalString(t, b, `String(!!document.getElementById('qc'))`); ok != "true" {
+			break
+		}
+		if i > 60 {
+			t.Fatal("pages keep coming back")
+		}
+		p := evalString(t, b, `document.getElementById('qc').dataset.page`)
+		if seen[p] {
+			t.Fatalf("page %s shown again after it was accepted", p)
+		}
+		seen[p] = true
+		want := fmt.Sprint(50 - i)
+		if got := evalString(t, b, `document.querySelector('#remaining strong').textContent`); got != want {
+			t.Errorf("before accepting page %d: remaining %q, want %s", i+1, got, want)
+		}
+		press(t, b, "a")
+		if i == 0 {
+			if got := evalString(t, b, `(document.getElementById('accepted')||{}).textContent || ''`); got != "Đã chấp nhận trang." {
+				t.Errorf("after accept: status %q", got)
+			}
+		}
+	}
+	if len(seen) != len(held) || !seen[first] {
+		t.Errorf("accepted %d pages (skipped one included: %v), want %d", len(seen), seen[first], len(held))
+	}
+	if evalString(t, b, `document.getElementById('noheld').textContent`) != "Không còn trang nào chờ kiểm tra." {
+		t.Error("no 'nothing left' message")
+	}
+	shot(t, b, "09-qc-empty")
+	a.queue.mu.Lock()
+	asm := len(a.queue.asm)
+	a.queue.mu.Unlock()
+	if asm != 10 {
+		t.Errorf("%d documents queued for assembly, want 10", asm)
+	}
+	log, err := a.f.DB.AuditLog(context.Background(), catalog.AuditQuery{Action: catalog.AuditPageAccept, Limit: 100})
+	if err != nil || len(log) != 50 {
+		t.Errorf("%d acceptances audited, want 50 (%v)", len(log), err)
+	}
+}
+
+func archiveShotDir() string {
+	if d := os.Getenv("SOHOA_ARCHIVE_SHOTS"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), "archive-shots")
+}

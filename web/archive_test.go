@@ -91,7 +91,7 @@ func newArchiveFixture(t *testing.T, docs int, dbURL ...string) *archiveFixture 
 	}
 	mux := http.NewServeMux()
 	a.queue = &recordQueue{}
-	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue}).Handler())
+	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue, QC: f.DB, Blobs: f.Store}).Handler())
 	mux.Handle("/clerk/", (&web.Server{Service: f.Service, Keys: f.DB}).Handler())
 	mux.Handle("GET /{$}", web.Landing())
 	a.srv = httptest.NewServer(mux)

@@ -1,0 +1,195 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/storage/catalog"
+)
+
+// QCDB is what the quality-control review reads and writes.
+type QCDB interface {
+	QCQueue(ctx context.Context, batchID, after string, limit int) ([]catalog.Page, error)
+	Page(ctx context.Context, id string) (catalog.Page, error)
+	AcceptPage(ctx context.Context, pageID, by, note string) (ready bool, err error)
+}
+
+// Blobs reads page images and OCR results (storage.Store).
+type Blobs interface {
+	Get(ctx context.Context, key string) (io.ReadCloser, storage.Info, error)
+}
+
+// lowConf is the word confidence (0..100) under which a word is
+// highlighted on the review page.
+const lowConf = 60
+
+type qcView struct {
+	Batch     string
+	Page      catalog.Page
+	Doc       catalog.Document
+	OCR       *ocr.Page
+	Low       int // words under lowConf
+	Remaining int
+	Next      string // the page after this one ("" when none)
+	Flags     []string
+	Accepted  bool // the page before was just accepted
+}
+
+// qc shows the first page held for review in a batch after ?after= (keyset
+// paging over the partial index of pending pages: as fast with 10,000
+// held pages as with ten), its image with the OCR words drawn over it.
+func (a *Archive) qc(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	batch := r.PathValue("id")
+	office, err := a.DB.BatchOffice(ctx, batch)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	pages, err := a.QC.QCQueue(ctx, batch, r.URL.Query().Get("after"), 2)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if len(pages) == 0 && r.URL.Query().Get("after") != "" {
+		// Past the last held page: from the start again (pages skipped).
+		pages, err = a.QC.QCQueue(ctx, batch, "", 2)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	v := qcView{Batch: batch, Accepted: r.URL.Query().Get("accepted") == "1"}
+	pr, err := a.DB.Progress(ctx, batch)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.Remaining = pr.PagesQC
+	if len(pages) > 0 {
+		v.Page = pages[0]
+		if len(pages) > 1 {
+			v.Next = pages[0].ID
+		}
+		if v.Doc, err = a.DB.Document(ctx, v.Page.DocumentID); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.OCR = a.ocrOf(ctx, v.Page)
+		if v.OCR != nil {
+			for _, wd := range v.OCR.Words {
+				if wd.Conf < lowConf {
+					v.Low++
+				}
+			}
+		}
+		v.Flags = v.Page.QC
+	}
+	a.core.render(w, r, http.StatusOK, "qc.html", v, "")
+}
+
+// ocrOf reads a page's OCR result; nil when it has none readable (the
+// page is then reviewed from its image alone).
+func (a *Archive) ocrOf(ctx context.Context, p catalog.Page) *ocr.Page {
+	if p.OCRKey == "" || a.Blobs == nil {
+		return nil
+	}
+	rc, _, err := a.Blobs.Get(ctx, p.OCRKey)
+	if err != nil {
+		a.core.log().Warn("archive: OCR result", "page", p.ID, "err", err)
+		return nil
+	}
+	defer rc.Close()
+	var o ocr.Page
+	if err := json.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(&o); err != nil {
+		a.core.log().Warn("archive: OCR result", "page", p.ID, "err", err)
+		return nil
+	}
+	return &o
+}
+
+// visiblePage returns the page if the archivist may see its document.
+func (a *Archive) visiblePage(r *http.Request) (catalog.Page, string, error) {
+	p, err := a.QC.Page(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return p, "", err
+	}
+	office, err := a.DB.DocumentOffice(r.Context(), p.DocumentID)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	return p, office, err
+}
+
+// pageImage serves a page's scanned image; every view is audited.
+func (a *Archive) pageImage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, office, err := a.visiblePage(r)
+	if err == nil && a.Blobs == nil {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{"kind": "page_image", "document_id": p.DocumentID, "seq": p.Seq, "sha256": p.SHA256})
+	if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditContentView, Subject: p.ID, Detail: detail}); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rc, info, err := a.Blobs.Get(ctx, p.BlobKey)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", map[string]string{"png": "image/png", "jpeg": "image/jpeg"}[p.Format])
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	io.Copy(w, rc)
+}
+
+// accept records the archivist's acceptance of a held page and shows the
+// next one; the document goes on to assembly when it was the last.
+func (a *Archive) accept(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, office, err := a.visiblePage(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	note := strings.TrimSpace(r.FormValue("note"))
+	ready, err := a.QC.AcceptPage(ctx, p.ID, sessionOf(r).P.Actor()+" web", note)
+	if errors.Is(err, catalog.ErrNotPending) {
+		err = catalog.ErrWrongStatus
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{"qc": p.QC, "note": note})
+	if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditPageAccept, Subject: p.ID, Detail: detail}); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if ready && a.Queue != nil {
+		if err := a.Queue.EnqueueAssemble(ctx, p.DocumentID); err != nil {
+			// The recovery sweep queues it again (catalog.Unfinished).
+			a.core.log().Warn("archive: queue assembly after QC", "document", p.DocumentID, "err", err)
+		}
+	}
+	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(p.BatchID)+"/qc?after="+url.QueryEscape(p.ID)+"&accepted=1", http.StatusSeeOther)
+}
