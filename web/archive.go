@@ -44,6 +44,8 @@ type Archive struct {
 	// QC and Blobs, when set, give the quality-control review.
 	QC    QCDB
 	Blobs Blobs
+	// Search, when set, gives the search and the document view.
+	Search SearchDB
 	// Queue takes the work a retry puts back (nil: retry is refused).
 	Queue api.QCQueuer
 	// Secure, CSRFKey, SessionMaxAge, SessionIdle: as on Server.
@@ -62,9 +64,10 @@ func (a *Archive) Handler() http.Handler {
 		SessionIdle: a.SessionIdle, Log: a.Log}
 	a.core.init("/archive/", api.ScopeArchivist, archiveTexts)
 	a.core.tpl = template.Must(template.New("").Funcs(template.FuncMap{
-		"vn":  func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
-		"pct": pct,
-		"low": func(c float64) bool { return c < lowConf },
+		"vn":         func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
+		"pct":        pct,
+		"low":        func(c float64) bool { return c < lowConf },
+		"validities": func() []string { return []string{"valid", "expired", "revoked", "replaced"} },
 	}).ParseFS(files, "templates/archive/*.html"))
 	static, _ := fs.Sub(files, "static")
 	s := a.core
@@ -79,6 +82,9 @@ func (a *Archive) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/batches/{id}/qc", s.auth(a.qc))
 	mux.HandleFunc("GET /archive/pages/{id}/image", s.auth(a.pageImage))
 	mux.HandleFunc("POST /archive/pages/{id}/accept", s.auth(a.accept))
+	mux.HandleFunc("GET /archive/search", s.auth(a.search))
+	mux.HandleFunc("GET /archive/documents/{id}", s.auth(a.document))
+	mux.HandleFunc("GET /archive/documents/{id}/pdf", s.auth(a.signedPDF))
 	mux.HandleFunc("POST /archive/documents/{id}/retry", s.auth(a.retry))
 	mux.HandleFunc("POST /archive/documents/{id}/remove", s.auth(a.remove))
 	return securityHeaders(mux)

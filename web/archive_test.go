@@ -91,7 +91,7 @@ func newArchiveFixture(t *testing.T, docs int, dbURL ...string) *archiveFixture 
 	}
 	mux := http.NewServeMux()
 	a.queue = &recordQueue{}
-	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue, QC: f.DB, Blobs: f.Store}).Handler())
+	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue, QC: f.DB, Blobs: f.Store, Search: f.DB}).Handler())
 	mux.Handle("/clerk/", (&web.Server{Service: f.Service, Keys: f.DB}).Handler())
 	mux.Handle("GET /{$}", web.Landing())
 	a.srv = httptest.NewServer(mux)
@@ -114,7 +114,8 @@ func (a *archiveFixture) finish(t *testing.T, i int, reason string) {
 		return
 	}
 	for n := 1; n <= 2; n++ {
-		if _, err := a.f.DB.MarkPageOCRed(ctx, fmt.Sprintf("%s-p%d", id, n), 1200, 0.93, ""); err != nil {
+		pid := fmt.Sprintf("%s-p%d", id, n)
+		if _, err := a.f.DB.MarkPageOCRed(ctx, pid, 1200, 0.93, "ocr/"+pid+".json"); err != nil {
 			t.Error(err)
 		}
 	}
