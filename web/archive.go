@@ -44,6 +44,8 @@ type Archive struct {
 	// QC and Blobs, when set, give the quality-control review.
 	QC    QCDB
 	Blobs Blobs
+	// Rescan, when set, lets a held page be replaced by an upload.
+	Rescan Rescanner
 	// Search, when set, gives the search and the document view.
 	Search SearchDB
 	// Queue takes the work a retry puts back (nil: retry is refused).
@@ -82,6 +84,7 @@ func (a *Archive) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/batches/{id}/qc", s.auth(a.qc))
 	mux.HandleFunc("GET /archive/pages/{id}/image", s.auth(a.pageImage))
 	mux.HandleFunc("POST /archive/pages/{id}/accept", s.auth(a.accept))
+	mux.HandleFunc("POST /archive/pages/{id}/rescan", s.auth(a.rescan))
 	mux.HandleFunc("GET /archive/search", s.auth(a.search))
 	mux.HandleFunc("GET /archive/documents/{id}", s.auth(a.document))
 	mux.HandleFunc("GET /archive/documents/{id}/pdf", s.auth(a.signedPDF))
@@ -333,6 +336,12 @@ func (a *Archive) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.core.render(w, r, http.StatusConflict, "error.html", nil, t["inuse"])
 	case errors.Is(err, errNeedReason):
 		a.core.render(w, r, http.StatusBadRequest, "error.html", nil, t["needreason"])
+	case errors.Is(err, errNeedRescanReason):
+		a.core.render(w, r, http.StatusBadRequest, "error.html", nil, t["needrescanreason"])
+	case errors.Is(err, errNeedFile):
+		a.core.render(w, r, http.StatusBadRequest, "error.html", nil, t["needfile"])
+	case errors.Is(err, catalog.ErrPageLocked):
+		a.core.render(w, r, http.StatusConflict, "error.html", nil, t["locked"])
 	default:
 		a.core.fail(w, r, err)
 	}

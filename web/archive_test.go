@@ -15,6 +15,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/api"
 	"github.com/sohoa-vn/sohoa/certify/certifytest"
+	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/internal/servicetest"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 	"github.com/sohoa-vn/sohoa/web"
@@ -91,7 +92,8 @@ func newArchiveFixture(t *testing.T, docs int, dbURL ...string) *archiveFixture 
 	}
 	mux := http.NewServeMux()
 	a.queue = &recordQueue{}
-	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue, QC: f.DB, Blobs: f.Store, Search: f.DB}).Handler())
+	mux.Handle("/archive/", (&web.Archive{DB: f.DB, Keys: f.DB, Queue: a.queue, QC: f.DB, Blobs: f.Store, Search: f.DB,
+		Rescan: &ingest.Ingester{Catalog: f.DB, Store: f.Store, TempDir: t.TempDir()}}).Handler())
 	mux.Handle("/clerk/", (&web.Server{Service: f.Service, Keys: f.DB}).Handler())
 	mux.Handle("GET /{$}", web.Landing())
 	a.srv = httptest.NewServer(mux)

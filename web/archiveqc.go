@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sohoa-vn/sohoa/ingest"
 	"github.com/sohoa-vn/sohoa/ocr"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/catalog"
@@ -20,6 +21,13 @@ type QCDB interface {
 	QCQueue(ctx context.Context, batchID, after string, limit int) ([]catalog.Page, error)
 	Page(ctx context.Context, id string) (catalog.Page, error)
 	AcceptPage(ctx context.Context, pageID, by, note string) (ready bool, err error)
+	ReplacePage(ctx context.Context, pageID string, np catalog.Page, by, reason string) error
+}
+
+// Rescanner stores a rescanned page image under the ingest limits
+// (ingest.Ingester).
+type Rescanner interface {
+	Rescan(ctx context.Context, doc catalog.Document, seq int, name string, r io.Reader) (catalog.Page, error)
 }
 
 // Blobs reads page images and OCR results (storage.Store).
@@ -41,6 +49,8 @@ type qcView struct {
 	Next      string // the page after this one ("" when none)
 	Flags     []string
 	Accepted  bool // the page before was just accepted
+	Rescanned bool // the page before was just replaced by a rescan
+	CanRescan bool
 }
 
 // qc shows the first page held for review in a batch after ?after= (keyset
@@ -70,7 +80,8 @@ func (a *Archive) qc(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v := qcView{Batch: batch, Accepted: r.URL.Query().Get("accepted") == "1"}
+	v := qcView{Batch: batch, Accepted: r.URL.Query().Get("accepted") == "1", Rescanned: r.URL.Query().Get("rescanned") == "1",
+		CanRescan: a.Rescan != nil}
 	pr, err := a.DB.Progress(ctx, batch)
 	if err != nil {
 		a.fail(w, r, err)
@@ -193,3 +204,71 @@ func (a *Archive) accept(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(p.BatchID)+"/qc?after="+url.QueryEscape(p.ID)+"&accepted=1", http.StatusSeeOther)
 }
+
+// rescan replaces a held page's image by an uploaded rescan (the old
+// image kept as a version, with who and why) and queues its OCR.
+func (a *Archive) rescan(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, office, err := a.visiblePage(r)
+	if err == nil && (a.Rescan == nil || r.MultipartForm == nil || len(r.MultipartForm.File["scan"]) != 1) {
+		err = errNeedFile
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	reason := strings.TrimSpace(r.FormValue("reason"))
+	if reason == "" {
+		a.fail(w, r, errNeedRescanReason)
+		return
+	}
+	doc, err := a.DB.Document(ctx, p.DocumentID)
+	if err == nil && doc.Status != catalog.DocOCR && doc.Status != catalog.DocFailed {
+		err = catalog.ErrPageLocked
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	fh := r.MultipartForm.File["scan"][0]
+	f, err := fh.Open()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	np, err := a.Rescan.Rescan(ctx, doc, p.Seq, fh.Filename, f)
+	f.Close()
+	var ie *ingest.InputError
+	if errors.As(err, &ie) {
+		msg := ie.VI
+		if a.core.lang(w, r) == "en" {
+			msg = ie.EN
+		}
+		a.core.render(w, r, http.StatusUnprocessableEntity, "error.html", nil, msg)
+		return
+	}
+	if err == nil {
+		err = a.QC.ReplacePage(ctx, p.ID, np, sessionOf(r).P.Actor()+" web", reason)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{"old_sha256": p.SHA256, "new_sha256": np.SHA256, "qc": p.QC, "reason": reason, "file": fh.Filename})
+	if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: sessionOf(r).P.Actor() + " web", OfficeID: office,
+		Action: catalog.AuditPageRescan, Subject: p.ID, Detail: detail}); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if a.Queue != nil {
+		if err := a.Queue.EnqueueOCR(ctx, p.ID); err != nil {
+			a.core.log().Warn("archive: queue OCR of a rescan", "page", p.ID, "err", err) // the recovery sweep queues it
+		}
+	}
+	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(p.BatchID)+"/qc?after="+url.QueryEscape(p.ID)+"&rescanned=1", http.StatusSeeOther)
+}
+
+var (
+	errNeedFile         = errors.New("archive: one rescan file is required")
+	errNeedRescanReason = errors.New("archive: a reason for the rescan is required")
+)

@@ -575,7 +575,7 @@ func (s *system) startAPI(ctx context.Context) error {
 	mux := http.NewServeMux()
 	apiHandler := srv.Handler()
 	mux.Handle("/clerk/", clerk.Handler())
-	mux.Handle("/archive/", (&web.Archive{DB: s.catalog, Keys: s.catalog, Queue: s.queue, QC: s.catalog, Blobs: s.store, Search: s.catalog, Log: s.log,
+	mux.Handle("/archive/", (&web.Archive{DB: s.catalog, Keys: s.catalog, Queue: s.queue, QC: s.catalog, Blobs: s.store, Search: s.catalog, Rescan: ingester, Log: s.log,
 		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}).Handler())
 	mux.Handle("GET /{$}", web.Landing())
 	// The public verification page is the only unauthenticated read:
