@@ -133,17 +133,7 @@ var _ api.QCQueuer = (*recordQueue)(nil)
 
 func archiveLoginForm(t *testing.T, c *http.Client, base, token string) url.Values {
 	t.Helper()
-	resp, err := c.Get(base + "/archive/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := loginCSRFRe.FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("login page without its CSRF token:\n%s", b)
-	}
-	return url.Values{"token": {token}, "csrf": {string(m[1])}}
+	return loginFormAt(t, c, base+"/archive/login", token)
 }
 
 // TestArchiveSessions: an archivist signs in into a server-side session
