@@ -82,6 +82,8 @@ func (a *Archive) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/progress.json", s.auth(a.progressJSON))
 	mux.HandleFunc("GET /archive/batches/{id}", s.auth(a.batch))
 	mux.HandleFunc("GET /archive/batches/{id}/qc", s.auth(a.qc))
+	mux.HandleFunc("GET /archive/batches/{id}/qc/list", s.auth(a.qcList))
+	mux.HandleFunc("POST /archive/batches/{id}/qc/accept", s.auth(a.acceptSelected))
 	mux.HandleFunc("GET /archive/pages/{id}/image", s.auth(a.pageImage))
 	mux.HandleFunc("POST /archive/pages/{id}/accept", s.auth(a.accept))
 	mux.HandleFunc("POST /archive/pages/{id}/rescan", s.auth(a.rescan))

@@ -251,3 +251,52 @@ func archiveShotDir() string {
 	}
 	return filepath.Join(os.TempDir(), "archive-shots")
 }
+
+// TestBrowserArchiveBulkAccept: on the list of held pages an archivist
+// ticks three pages by keyboard (Space, Tab) and accepts them at once;
+// the list, 50 a page, shows what remains.
+func TestBrowserArchiveBulkAccept(t *testing.T) {
+	a := newArchiveFixture(t, 0)
+	held := a.heldBatch(t, 12, 5) // 60 pages: two pages of the list
+	b := newBrowser(t)
+	t.Setenv("SOHOA_SHOTS", archiveShotDir())
+	archiveSignIn(t, b, a)
+	if err := chromedp.Do(b, chromedp.Navigate(a.srv.URL+"/archive/batches/lo-qc/qc"), chromedp.WaitVisible(chromedp.ID("tolist")),
+		chromedp.Focus(chromedp.ID("tolist"))); err != nil {
+		t.Fatal(err)
+	}
+	press(t, b, kb.Enter)
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.ID("qclist"))); err != nil {
+		t.Fatal(err)
+	}
+	if n := evalString(t, b, `String(document.querySelectorAll('#qclist tbody tr').length)`); n != "50" {
+		t.Errorf("%s rows on the list, want 50", n)
+	}
+	keyboardCheck(t, b, "qc list")
+	if err := chromedp.Do(b, chromedp.Focus(chromedp.ID("c-"+held[0])), chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(" ")); err != nil {
+		t.Fatal(err)
+	}
+	if n := evalString(t, b, `String(document.querySelectorAll('#qclist input:checked').length)`); n != "3" {
+		t.Fatalf("%s ticked, want 3", n)
+	}
+	shot(t, b, "12-qc-list")
+	if err := chromedp.Do(b, chromedp.Focus(chromedp.ID("acceptsel"))); err != nil {
+		t.Fatal(err)
+	}
+	press(t, b, kb.Enter)
+	if got := evalString(t, b, `(document.getElementById('acceptedn')||{}).textContent || ''`); got != "Số trang đã chấp nhận: 3" {
+		t.Errorf("after bulk accept: %q", got)
+	}
+	if got := evalString(t, b, `document.querySelector('#remaining strong').textContent`); got != "57" {
+		t.Errorf("remaining %q, want 57", got)
+	}
+	for _, id := range held[:3] {
+		if p, err := a.f.DB.Page(context.Background(), id); err != nil || p.QCState != catalog.QCAccepted {
+			t.Errorf("page %s: %v %v, want accepted", id, p.QCState, err)
+		}
+	}
+	if p, _ := a.f.DB.Page(context.Background(), held[3]); p.QCState != catalog.QCPending {
+		t.Errorf("an unticked page was accepted")
+	}
+}

@@ -272,3 +272,102 @@ var (
 	errNeedFile         = errors.New("archive: one rescan file is required")
 	errNeedRescanReason = errors.New("archive: a reason for the rescan is required")
 )
+
+type qcListView struct {
+	Batch     string
+	Pages     []catalog.Page
+	Names     map[string]string // document ID → source name
+	Next      string
+	Remaining int
+	Accepted  int
+}
+
+const qcListSize = 50
+
+// qcList lists a batch's held pages, qcListSize at a time (keyset), each
+// with a checkbox, for accepting a selection at once.
+func (a *Archive) qcList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	batch := r.PathValue("id")
+	office, err := a.DB.BatchOffice(ctx, batch)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	pages, err := a.QC.QCQueue(ctx, batch, r.URL.Query().Get("after"), qcListSize+1)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v := qcListView{Batch: batch, Names: map[string]string{}}
+	v.Accepted, _ = strconv.Atoi(r.URL.Query().Get("accepted"))
+	if len(pages) > qcListSize {
+		pages = pages[:qcListSize]
+		v.Next = pages[qcListSize-1].ID
+	}
+	v.Pages = pages
+	for _, p := range pages {
+		if _, ok := v.Names[p.DocumentID]; !ok {
+			d, err := a.DB.Document(ctx, p.DocumentID)
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			v.Names[p.DocumentID] = d.SourceName
+		}
+	}
+	pr, err := a.DB.Progress(ctx, batch)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.Remaining = pr.PagesQC
+	a.core.render(w, r, http.StatusOK, "qclist.html", v, "")
+}
+
+// acceptSelected accepts every page ticked on the list, each audited as
+// if accepted one by one.
+func (a *Archive) acceptSelected(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	batch := r.PathValue("id")
+	office, err := a.DB.BatchOffice(ctx, batch)
+	if err == nil && !sessionOf(r).P.CanSee(office) {
+		err = catalog.ErrNotFound
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	actor := sessionOf(r).P.Actor() + " web"
+	n := 0
+	for _, id := range r.Form["page"] {
+		p, err := a.QC.Page(ctx, id)
+		if err != nil || p.BatchID != batch {
+			continue // a page of another batch is not this form's to accept
+		}
+		ready, err := a.QC.AcceptPage(ctx, id, actor, "")
+		if errors.Is(err, catalog.ErrNotPending) {
+			continue // accepted meanwhile, by someone else
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		detail, _ := json.Marshal(map[string]any{"qc": p.QC, "bulk": true})
+		if _, err := a.DB.Audit(ctx, catalog.AuditEntry{Actor: actor, OfficeID: office, Action: catalog.AuditPageAccept,
+			Subject: p.ID, Detail: detail}); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		n++
+		if ready && a.Queue != nil {
+			if err := a.Queue.EnqueueAssemble(ctx, p.DocumentID); err != nil {
+				a.core.log().Warn("archive: queue assembly after QC", "document", p.DocumentID, "err", err)
+			}
+		}
+	}
+	http.Redirect(w, r, "/archive/batches/"+url.PathEscape(batch)+"/qc/list?accepted="+strconv.Itoa(n), http.StatusSeeOther)
+}
