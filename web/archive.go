@@ -181,7 +181,7 @@ func (a *Archive) progressJSON(w http.ResponseWriter, r *http.Request) {
 		ETASeconds                                int
 		Done, Empty                               bool
 	}
-	var o []out
+	o := []out{}
 	for _, b := range rows {
 		o = append(o, out{ID: b.ID, Received: b.P.PagesReceived, OCRed: b.P.PagesOCRed, Failed: b.P.PagesFailed, QC: b.P.PagesQC,
 			Docs: b.P.Documents, Signed: b.P.DocumentsSigned, DocsFailed: b.P.DocumentsFailed, PerMinute: b.PerMinute,

@@ -199,8 +199,23 @@ func TestBrowserArchiveQC(t *testing.T) {
 	// N skips the first page; then A accepts pages until none remains.
 	first := evalString(t, b, `document.getElementById('qc').dataset.page`)
 	press(t, b, "n")
-	if p := evalString(t, b, `document.getElementById('qc').dataset.page`); p == first {
-		t.Fatalf("N stayed on %s", p)
+	second := evalString(t, b, `document.getElementById('qc').dataset.page`)
+	if second == first {
+		t.Fatalf("N stayed on %s", second)
+	}
+	// P goes back, N forth again.
+	press(t, b, "p")
+	if p := evalString(t, b, `document.getElementById('qc').dataset.page`); p != first {
+		t.Errorf("P went to %s, want %s", p, first)
+	}
+	press(t, b, "n")
+	press(t, b, "n")
+	if p := evalString(t, b, `document.getElementById('qc').dataset.page`); p == second || p == first {
+		t.Errorf("N N from the first page shows %s", p)
+	}
+	press(t, b, "p")
+	if p := evalString(t, b, `document.getElementById('qc').dataset.page`); p != second {
+		t.Errorf("P from the third page went to %s, want %s", p, second)
 	}
 	seen := map[string]bool{}
 	for i := 0; ; i++ {

@@ -22,6 +22,7 @@ type QCDB interface {
 	Page(ctx context.Context, id string) (catalog.Page, error)
 	AcceptPage(ctx context.Context, pageID, by, note string) (ready bool, err error)
 	ReplacePage(ctx context.Context, pageID string, np catalog.Page, by, reason string) error
+	QCPrevious(ctx context.Context, batchID, before string) (string, error)
 }
 
 // Rescanner stores a rescanned page image under the ingest limits
@@ -47,6 +48,8 @@ type qcView struct {
 	Low       int // words under lowConf
 	Remaining int
 	Next      string // the page after this one ("" when none)
+	Prev      string // ?after= value showing the page before this one; PrevOK when there is one
+	PrevOK    bool
 	Flags     []string
 	Accepted  bool // the page before was just accepted
 	Rescanned bool // the page before was just replaced by a rescan
@@ -92,6 +95,11 @@ func (a *Archive) qc(w http.ResponseWriter, r *http.Request) {
 		v.Page = pages[0]
 		if len(pages) > 1 {
 			v.Next = pages[0].ID
+		}
+		// The page before: shown by ?after= the page before it.
+		if before, err := a.QC.QCPrevious(ctx, batch, v.Page.ID); err == nil && before != "" {
+			v.PrevOK = true
+			v.Prev, _ = a.QC.QCPrevious(ctx, batch, before)
 		}
 		if v.Doc, err = a.DB.Document(ctx, v.Page.DocumentID); err != nil {
 			a.fail(w, r, err)

@@ -124,3 +124,18 @@ func (db *DB) statusErr(ctx context.Context, tx *sql.Tx, docID string) error {
 	}
 	return fmt.Errorf("tài liệu đang ở trạng thái / document is %s: %w", status, ErrWrongStatus)
 }
+
+// QCPrevious returns the ID of the page of a batch waiting for review
+// just before page ID before, in QCQueue's order, or "" when none: the
+// reverse step of QCQueue's keyset paging, on the same index.
+func (db *DB) QCPrevious(ctx context.Context, batchID, before string) (string, error) {
+	ids, err := db.strings(ctx, `SELECT id FROM pages
+		WHERE batch_id = $1 AND qc_state = 'pending' AND id < $2 ORDER BY id DESC LIMIT 1`, batchID, before)
+	if err != nil {
+		return "", fmt.Errorf("catalog: QC page before %s in batch %s: %w", before, batchID, err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
+}

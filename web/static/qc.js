@@ -1,4 +1,5 @@
-// Quality control by keyboard: A accepts the page, N goes to the next,
+// Quality control by keyboard: A accepts the page, N goes to the next, P
+// to the previous,
 // + and − zoom; the image pans by dragging or, focused, by the arrow keys.
 (function () {
   "use strict";
@@ -25,6 +26,7 @@
     if (tag === "INPUT" || tag === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "a" || e.key === "A") { e.preventDefault(); document.getElementById("acceptform").requestSubmit(); }
     else if (e.key === "n" || e.key === "N") { var n = document.getElementById("next"); if (n) { e.preventDefault(); location.href = n.href; } }
+    else if (e.key === "p" || e.key === "P") { var p = document.getElementById("prev"); if (p) { e.preventDefault(); location.href = p.href; } }
     else if (e.key === "+" || e.key === "=") { e.preventDefault(); setZoom(zoom * 1.25); }
     else if (e.key === "-") { e.preventDefault(); setZoom(zoom / 1.25); }
   });
