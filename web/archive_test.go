@@ -53,7 +53,7 @@ func (q *recordQueue) EnqueueAssemble(_ context.Context, id string) error {
 	return nil
 }
 
-func newArchiveFixture(t *testing.T, docs int, dbURL ...string) *archiveFixture {
+func newArchiveFixture(t testing.TB, docs int, dbURL ...string) *archiveFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := certifytest.New(t, strings.Join(dbURL, ""))
@@ -131,7 +131,7 @@ func (a *archiveFixture) finish(t *testing.T, i int, reason string) {
 
 var _ api.QCQueuer = (*recordQueue)(nil)
 
-func archiveLoginForm(t *testing.T, c *http.Client, base, token string) url.Values {
+func archiveLoginForm(t testing.TB, c *http.Client, base, token string) url.Values {
 	t.Helper()
 	return loginFormAt(t, c, base+"/archive/login", token)
 }

@@ -27,7 +27,7 @@ func loginForm(t *testing.T, c *http.Client, base, token string) url.Values {
 }
 
 // loginFormAt is loginForm for the login page at page.
-func loginFormAt(t *testing.T, c *http.Client, page, token string) url.Values {
+func loginFormAt(t testing.TB, c *http.Client, page, token string) url.Values {
 	t.Helper()
 	resp, err := c.Get(page)
 	if err != nil {
