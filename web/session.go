@@ -123,7 +123,7 @@ func (s *Server) loginToken(w http.ResponseWriter, r *http.Request) string {
 		v = c.Value
 	} else {
 		v = newSessionID()
-		http.SetCookie(w, &http.Cookie{Name: cookieLogin, Value: v, Path: "/clerk/", MaxAge: 3600, HttpOnly: true,
+		http.SetCookie(w, &http.Cookie{Name: cookieLogin, Value: v, Path: s.base, MaxAge: 3600, HttpOnly: true,
 			Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 	}
 	return s.mac("login", v)

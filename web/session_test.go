@@ -23,7 +23,13 @@ var loginCSRFRe = regexp.MustCompile(`<input type="hidden" name="csrf" value="([
 // returns the form that signs in with token.
 func loginForm(t *testing.T, c *http.Client, base, token string) url.Values {
 	t.Helper()
-	resp, err := c.Get(base + "/clerk/login")
+	return loginFormAt(t, c, base+"/clerk/login", token)
+}
+
+// loginFormAt is loginForm for the login page at page.
+func loginFormAt(t testing.TB, c *http.Client, page, token string) url.Values {
+	t.Helper()
+	resp, err := c.Get(page)
 	if err != nil {
 		t.Fatal(err)
 	}

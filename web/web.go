@@ -43,7 +43,7 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/catalog"
 )
 
-//go:embed templates/*.html static/*
+//go:embed templates/*.html templates/archive/*.html static/*
 var files embed.FS
 
 // Uploader takes a scanned file into a batch (ingest.Ingester).
@@ -71,6 +71,13 @@ type Server struct {
 	secret   []byte
 	tpl      *template.Template
 	sessions *sessionStore
+	// base is where the pages are mounted ("/clerk/" or "/archive/"),
+	// scope the scope a key needs to sign in, text the wording: the
+	// archive console (Archive) reuses the sessions, CSRF tokens and
+	// sign-in of the clerk's pages with its own.
+	base  string
+	scope api.Scope
+	text  map[string]map[string]string
 }
 
 const (
@@ -89,12 +96,7 @@ func (s *Server) log() *slog.Logger {
 
 // Handler returns the UI's handler; mount it at "/clerk/".
 func (s *Server) Handler() http.Handler {
-	s.secret = s.CSRFKey
-	if len(s.secret) == 0 {
-		s.secret = make([]byte, 32)
-		rand.Read(s.secret)
-	}
-	s.sessions = &sessionStore{m: map[string]*stored{}}
+	s.init("/clerk/", api.ScopeClerk, texts)
 	s.tpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"vn":   func(t time.Time) string { return t.In(results.Vietnam).Format("02/01/2006 15:04") },
 		"code": certify.GroupCode,
@@ -131,6 +133,18 @@ func (s *Server) Handler() http.Handler {
 	return securityHeaders(mux)
 }
 
+// init sets up the session store and CSRF secret of pages mounted at base
+// for keys of scope sc.
+func (s *Server) init(base string, sc api.Scope, text map[string]map[string]string) {
+	s.base, s.scope, s.text = base, sc, text
+	s.secret = s.CSRFKey
+	if len(s.secret) == 0 {
+		s.secret = make([]byte, 32)
+		rand.Read(s.secret)
+	}
+	s.sessions = &sessionStore{m: map[string]*stored{}}
+}
+
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'")
@@ -156,20 +170,20 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(cookieKey)
 		if err != nil {
-			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			http.Redirect(w, r, s.base+"login", http.StatusSeeOther)
 			return
 		}
 		token, ok := s.session(c.Value)
 		if !ok {
 			s.clearCookie(w)
-			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			http.Redirect(w, r, s.base+"login", http.StatusSeeOther)
 			return
 		}
 		k, err := s.Keys.APIKeyByToken(r.Context(), token)
-		if err != nil || !hasScope(k, api.ScopeClerk) {
+		if err != nil || !hasScope(k, s.scope) {
 			s.endSession(c.Value)
 			s.clearCookie(w)
-			http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+			http.Redirect(w, r, s.base+"login", http.StatusSeeOther)
 			return
 		}
 		sess := &session{P: principal(k), CSRF: s.csrf(c.Value), id: c.Value}
@@ -214,13 +228,13 @@ func principal(k catalog.APIKey) *api.Principal {
 func (s *Server) csrf(id string) string { return s.mac("session", id) }
 
 func (s *Server) clearCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: "", Path: "/clerk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: "", Path: s.base, MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 }
 
 // lang is the page language: ?lang= (remembered in a cookie), else the cookie, else Vietnamese.
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == "vi" || l == "en" {
-		http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: l, Path: "/clerk/", MaxAge: 365 * 86400, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: l, Path: s.base, MaxAge: 365 * 86400, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 		return l
 	}
 	if c, err := r.Cookie(cookieLang); err == nil && c.Value == "en" {
@@ -241,7 +255,7 @@ type page struct {
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any, errMsg string) {
 	l := s.lang(w, r)
-	p := page{Lang: l, Other: map[string]string{"vi": "en", "en": "vi"}[l], T: texts[l], Path: r.URL.Path, Error: errMsg, Data: data}
+	p := page{Lang: l, Other: map[string]string{"vi": "en", "en": "vi"}[l], T: s.text[l], Path: r.URL.Path, Error: errMsg, Data: data}
 	if sess, ok := r.Context().Value(ctxKey{}).(*session); ok {
 		p.Sess = sess
 	}
@@ -267,25 +281,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := strings.TrimSpace(r.FormValue("token"))
 	k, err := s.Keys.APIKeyByToken(r.Context(), tok)
-	if err != nil || !hasScope(k, api.ScopeClerk) {
+	if err != nil || !hasScope(k, s.scope) {
 		l := s.lang(w, r)
-		s.render(w, r, http.StatusUnauthorized, "login.html", s.loginToken(w, r), texts[l]["badkey"])
+		s.render(w, r, http.StatusUnauthorized, "login.html", s.loginToken(w, r), s.text[l]["badkey"])
 		return
 	}
 	if c, err := r.Cookie(cookieKey); err == nil {
 		s.endSession(c.Value) // a new session, never one chosen before sign-in
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: s.newSession(tok), Path: "/clerk/", HttpOnly: true, Secure: s.Secure,
+	http.SetCookie(w, &http.Cookie{Name: cookieKey, Value: s.newSession(tok), Path: s.base, HttpOnly: true, Secure: s.Secure,
 		SameSite: http.SameSiteStrictMode, MaxAge: int(s.maxAge().Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: cookieLogin, Value: "", Path: "/clerk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, "/clerk/", http.StatusSeeOther)
+	http.SetCookie(w, &http.Cookie{Name: cookieLogin, Value: "", Path: s.base, MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, s.base, http.StatusSeeOther)
 }
 
 // logout ends the session on the server: the cookie, if kept, is worthless.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	s.endSession(sessionOf(r).id)
 	s.clearCookie(w)
-	http.Redirect(w, r, "/clerk/login", http.StatusSeeOther)
+	http.Redirect(w, r, s.base+"login", http.StatusSeeOther)
 }
 
 func sessionOf(r *http.Request) *session { return r.Context().Value(ctxKey{}).(*session) }
@@ -321,22 +335,22 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	l := s.lang(w, r)
-	status, msg := http.StatusInternalServerError, texts[l]["internal"]
+	status, msg := http.StatusInternalServerError, s.text[l]["internal"]
 	switch {
 	case errors.Is(err, catalog.ErrNotFound):
-		status, msg = http.StatusNotFound, texts[l]["notfound"]
+		status, msg = http.StatusNotFound, s.text[l]["notfound"]
 	case errors.Is(err, certify.ErrNeedsAck):
-		status, msg = http.StatusConflict, texts[l]["needack"]
+		status, msg = http.StatusConflict, s.text[l]["needack"]
 	case errors.Is(err, certify.ErrNotReady):
-		status, msg = http.StatusConflict, texts[l]["notready"]
+		status, msg = http.StatusConflict, s.text[l]["notready"]
 	case errors.Is(err, certify.ErrPageTooSmall):
-		status, msg = http.StatusUnprocessableEntity, texts[l]["toosmall"]
+		status, msg = http.StatusUnprocessableEntity, s.text[l]["toosmall"]
 	case errors.Is(err, certify.ErrUnknownOffice):
-		status, msg = http.StatusConflict, texts[l]["nobook"]
+		status, msg = http.StatusConflict, s.text[l]["nobook"]
 	case errors.Is(err, catalog.ErrEntryNotPending):
-		status, msg = http.StatusConflict, texts[l]["notpending"]
+		status, msg = http.StatusConflict, s.text[l]["notpending"]
 	case errors.As(err, new(results.Problems)):
-		status, msg = http.StatusBadRequest, texts[l]["needreason"]
+		status, msg = http.StatusBadRequest, s.text[l]["needreason"]
 	default:
 		s.log().Error("web", "path", r.URL.Path, "err", err)
 	}
@@ -549,9 +563,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 			}
 			s.documentPage(w, r, d, &form, http.StatusBadRequest, strings.Join(msgs, "; "))
 		case errors.Is(err, certify.ErrNeedsAck):
-			s.documentPage(w, r, d, &form, http.StatusConflict, texts[l]["needack"])
+			s.documentPage(w, r, d, &form, http.StatusConflict, s.text[l]["needack"])
 		case errors.Is(err, certify.ErrNoPublicURL):
-			s.documentPage(w, r, d, &form, http.StatusConflict, texts[l]["nopublicurl"])
+			s.documentPage(w, r, d, &form, http.StatusConflict, s.text[l]["nopublicurl"])
 		default:
 			s.fail(w, r, err)
 		}

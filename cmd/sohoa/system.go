@@ -575,6 +575,9 @@ func (s *system) startAPI(ctx context.Context) error {
 	mux := http.NewServeMux()
 	apiHandler := srv.Handler()
 	mux.Handle("/clerk/", clerk.Handler())
+	mux.Handle("/archive/", (&web.Archive{DB: s.catalog, Keys: s.catalog, Queue: s.queue, QC: s.catalog, Blobs: s.store, Search: s.catalog, Rescan: ingester, Log: s.log,
+		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://")}).Handler())
+	mux.Handle("GET /{$}", web.Landing())
 	// The public verification page is the only unauthenticated read:
 	// rate-limited per client. Failed authentications are limited too.
 	mux.Handle("GET /verify/", api.LimitRequests(verifyLimiter, apiHandler))
