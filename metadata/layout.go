@@ -89,6 +89,9 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 				if err == nil {
 					err = fl.rereadRows(ctx, &m, hb, rr)
 				}
+				if err == nil {
+					err = fl.rereadSummary(ctx, &m, hb, rr)
+				}
 			}
 		}
 	}
@@ -366,6 +369,7 @@ type headerBlock struct {
 	dmy    [3]int     // the date's day, month and year, when date is not nil
 	iss    []*segment // the issuing body's lines
 	typ    *segment   // the line read as the document type, or nil
+	sum    []*segment // the summary's lines under the type, or nil
 	colC   float64    // centre of the left column
 	bottom float64    // the header ends here
 }
@@ -525,6 +529,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 				break
 			}
 			sum = append(sum, n.text)
+			hb.sum = append(hb.sum, n)
 			conf += n.conf
 			low = min(low, minConf(n))
 			prev = n

@@ -215,10 +215,13 @@ func TestRereadLongLineBesideMotto(t *testing.T) {
 	first := fakePage(rows("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚG"), 0)
 	rr := &rereader{clean: clean}
 	m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
-	if err != nil || rr.calls != 1 {
+	// The issuing body's column is read once; the summary, whose words
+	// pair in no bigram the lexicon has, may be read after it (twice).
+	if err != nil || rr.calls < 1 || rr.calls > 3 {
 		t.Fatalf("err %v, %d calls", err, rr.calls)
 	}
 	check(t, "issuer", m.Issuer, "BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
+	check(t, "summary", m.Summary, "Thực hiện chứng thực bản sao điện tử")
 	reg := rr.regions[0]
 	var cong image.Rectangle
 	for _, w := range fakePage(clean, 0).Words {

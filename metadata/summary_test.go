@@ -1,0 +1,47 @@
+package metadata
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sohoa-vn/sohoa/ocr"
+)
+
+// A summary line with one slip ("nh hình" for "Tình hình") is read again
+// on its own, and the reading with fewer lexical misses kept; a second
+// reading that is worse leaves the first.
+func TestRereadSummary(t *testing.T) {
+	rows := func(sum string) []row {
+		return []row{
+			{180, []cellAt{{left, "ỦY BAN NHÂN DÂN"}, {right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}}},
+			{225, []cellAt{{left, "PHƯỜNG HOÀN KIẾM"}, {right, "Độc lập - Tự do - Hạnh phúc"}}},
+			{300, []cellAt{{left, "Số: 12/BC-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 năm 2026"}}},
+			{400, []cellAt{{mid, "BÁO CÁO"}}},
+			{450, []cellAt{{mid, sum}}},
+		}
+	}
+	for _, tc := range []struct{ first, clean, want string }{
+		{"nh hình thực hiện nhiệm vụ chuyển đổi số quý III năm 2026", "Tình hình thực hiện nhiệm vụ chuyển đổi số quý III năm 2026", "Tình hình thực hiện nhiệm vụ chuyển đổi số quý III năm 2026"},
+		{"Về việc ban hảnh Quy chế số hóa hồ sơ", "việc ban hành Quy chế số hóa hồ sơ", "Về việc ban hành Quy chế số hóa hồ sơ"},
+		{"Tình hình thực hiện nhiệm vụ chuyển đổi số", "Tìhh hình thực hiện nhiệm vụ chuyển đối số", "Tình hình thực hiện nhiệm vụ chuyển đổi số"},
+	} {
+		rr := &rereader{clean: rows(tc.clean)}
+		m, err := FromPagesReread(context.Background(), []*ocr.Page{fakePage(rows(tc.first), 0)}, rr.reread)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "summary", m.Summary, tc.want)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"Vũ việc ban hành và kết quá giải quyết", "15h25 việc ban hành và kết quả giải quyết", "Vũ việc ban hành và kết quả giải quyết"},
+		{"Về việc ban hảnh Quy chế", "việc ban hành Quy chế", "Về việc ban hành Quy chế"},
+		{"Tình hình thực hiện", "Tìhh hình thực hiện", "Tình hình thực hiện"},
+	} {
+		if got := merge(tc.a, tc.b); got != tc.want {
+			t.Errorf("merge(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
