@@ -110,6 +110,12 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 				return reread(ctx, last, r)
 			})
 		}
+		// A name of two words whose first is no family name lost its
+		// family name under the seal or the signature ("Đức Nam" for "Võ
+		// Đức Nam", "Thu Vinh" for "Lê Thu Vinh"): absent, not wrong.
+		if m.Signer != nil && len(strings.Fields(m.Signer.Value)) < 3 && !knownSurname(m.Signer.Value) {
+			m.Signer = nil
+		}
 	}
 	// Whatever the layout missed, the text may still hold: the header's
 	// fields in the first page's text, when it has a header; the signer in
@@ -768,6 +774,23 @@ func snapSurname(name string) string {
 					return name
 				}
 				found = s
+			}
+		}
+	}
+	if f := foldWord(w[0]); found == "" && !knownSyllable(w[0]) {
+		// Not a syllable at all ("Đăñg", "ILran"): the marks or a stroke
+		// of the signature garbled it. Folded, the word or its tail after
+		// a stroke read as a letter is one family name, or one edit from
+		// one.
+		fr := []rune(f)
+		for k := 0; k+3 <= len(fr) && k <= 1; k++ {
+			for _, s := range surnamesExact {
+				if levenshtein(string(fr[k:]), foldWord(s)) <= 1 {
+					if found != "" && found != s {
+						return name
+					}
+					found = s
+				}
 			}
 		}
 	}

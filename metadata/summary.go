@@ -177,3 +177,10 @@ func merge(a, b string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// knownSyllable: w, in lower case and without the punctuation around it,
+// is a Vietnamese syllable the lexicon knows.
+func knownSyllable(w string) bool {
+	core := strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }))
+	return core != "" && vncorrect.Valid(core) && vncorrect.DefaultLexicon().Known(core)
+}

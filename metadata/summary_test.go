@@ -45,3 +45,23 @@ func TestMerge(t *testing.T) {
 		}
 	}
 }
+
+// A signer's name of two words whose first is no family name lost it
+// under the seal: the signer is absent, not a middle name made one; the
+// title above it is still read. A name with its family name is kept.
+func TestSignerWithoutFamilyNameAbsent(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"Đức Nam", ""},
+		{"Võ Đức Nam", "Võ Đức Nam"},
+		{"Lê Hùng", "Lê Hùng"},
+	} {
+		p := fakePage([]row{
+			{1500, []cellAt{{300, "Nơi nhận:"}, {right, "KT. CHỦ TỊCH"}}},
+			{1550, []cellAt{{300, "- Như trên;"}, {right, "PHÓ CHỦ TỊCH"}}},
+			{1800, []cellAt{{right, c.name}}},
+		}, 0)
+		m := FromPages([]*ocr.Page{p})
+		check(t, "signer of "+c.name, m.Signer, c.want)
+		check(t, "title over "+c.name, m.SignerTitle, "PHÓ CHỦ TỊCH")
+	}
+}
