@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"image"
 	"math"
 	"regexp"
 	"slices"
@@ -69,17 +70,15 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 	}
 	headed := false
 	if first >= 0 {
-		p := pages[first]
+		p := turned(pages[first])
 		fl := newLayout(p)
 		if headed = fl.hasHeader(); headed {
 			hb := fl.header(&m)
-			// Word boxes are in the pixels of the image as scanned: on a
-			// page preprocessing had to turn upright, the rectangle cut
-			// from them would not be the header.
-			if reread != nil && p.Preprocess.Rotation == 0 {
+			if reread != nil {
 				rr := func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
-					// Straighten the region as preprocessing did the page.
-					r.Skew = p.Preprocess.Skew
+					// Turn and straighten the region as preprocessing did
+					// the page: its rectangle is in the turned page.
+					r.Rotation, r.Skew = p.Preprocess.Rotation, p.Preprocess.Skew
 					return reread(ctx, first, r)
 				}
 				err = fl.rereadIssuer(ctx, &m, hb, p.Words, rr)
@@ -101,12 +100,12 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 	// The signer signs the last page: an earlier page's names are the
 	// body's ("Chương I", a person named in an article).
 	if last >= 0 {
-		p := pages[last]
+		p := turned(pages[last])
 		ll := newLayout(p)
 		sb := ll.signature(&m)
-		if reread != nil && err == nil && p.Preprocess.Rotation == 0 {
+		if reread != nil && err == nil {
 			err = ll.rereadSigner(ctx, &m, sb, func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
-				r.Skew = p.Preprocess.Skew
+				r.Rotation, r.Skew = p.Preprocess.Rotation, p.Preprocess.Skew
 				return reread(ctx, last, r)
 			})
 		}
@@ -141,6 +140,40 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 		}
 	}
 	return m, err
+}
+
+// turned is page p as it reads when preprocessing turned it upright
+// (Preprocess.Rotation): its size and its words' boxes turned as the
+// image was, by quarter turns of the original image's pixels, so that the
+// layout finds the header at the top and the signer at the bottom right.
+// The skew is left in, as on a page scanned upright: the layout measures
+// and undoes it itself, and region re-readings (ocr.Region.Rotation) cut
+// their rectangles from the image turned the same way. p itself when it
+// was not turned.
+func turned(p *ocr.Page) *ocr.Page {
+	q := p.Preprocess.Rotation / 90 % 4
+	if q == 0 {
+		return p
+	}
+	t := *p
+	w, h := p.Width, p.Height
+	if q%2 == 1 {
+		t.Width, t.Height = h, w
+	}
+	t.Words = make([]ocr.Word, len(p.Words))
+	for i, wd := range p.Words {
+		b := wd.Box
+		switch q {
+		case 1: // (x, y) → (h−y, x)
+			wd.Box = image.Rect(h-b.Max.Y, b.Min.X, h-b.Min.Y, b.Max.X)
+		case 2:
+			wd.Box = image.Rect(w-b.Max.X, h-b.Max.Y, w-b.Min.X, h-b.Min.Y)
+		case 3: // (x, y) → (y, w−x)
+			wd.Box = image.Rect(b.Min.Y, w-b.Max.X, b.Max.Y, w-b.Min.X)
+		}
+		t.Words[i] = wd
+	}
+	return &t
 }
 
 // newLayout deskews the page's words and cuts its lines into segments.

@@ -2,6 +2,8 @@ package metadata
 
 import (
 	"context"
+	"fmt"
+	"image"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/ocr"
@@ -64,4 +66,62 @@ func TestSignerWithoutFamilyNameAbsent(t *testing.T) {
 		check(t, "signer of "+c.name, m.Signer, c.want)
 		check(t, "title over "+c.name, m.SignerTitle, "PHÓ CHỦ TỊCH")
 	}
+}
+
+// A page scanned sideways and turned upright by preprocessing
+// (Preprocess.Rotation) has its words' boxes in the image as scanned:
+// the layout reads them turned, and finds what it finds on the page
+// scanned upright.
+func TestTurnedPageLayout(t *testing.T) {
+	rows := []row{
+		{180, []cellAt{{left, "ỦY BAN NHÂN DÂN"}, {right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}}},
+		{225, []cellAt{{left, "PHƯỜNG HOÀN KIẾM"}, {right, "Độc lập - Tự do - Hạnh phúc"}}},
+		{300, []cellAt{{left, "Số: 12/QĐ-UBND"}, {right, "Hà Nội, ngày 05 tháng 02 năm 2026"}}},
+		{400, []cellAt{{mid, "QUYẾT ĐỊNH"}}},
+		{450, []cellAt{{mid, "Về việc ban hành Quy chế số hóa hồ sơ"}}},
+		{1500, []cellAt{{300, "Nơi nhận:"}, {right, "KT. CHỦ TỊCH"}}},
+		{1550, []cellAt{{300, "- Như trên;"}, {right, "PHÓ CHỦ TỊCH"}}},
+		{1800, []cellAt{{right, "Võ Đức Nam"}}},
+	}
+	up := fakePage(rows, 0)
+	want := FromPages([]*ocr.Page{up})
+	for _, rot := range []int{90, 180, 270} {
+		s := scannedAs(up, rot)
+		got := FromPages([]*ocr.Page{s})
+		for _, f := range []struct {
+			name string
+			w, g *Field
+		}{{"issuer", want.Issuer, got.Issuer}, {"number", want.NumberSymbol, got.NumberSymbol}, {"date", want.Date, got.Date},
+			{"type", want.Type, got.Type}, {"summary", want.Summary, got.Summary}, {"signer", want.Signer, got.Signer}, {"title", want.SignerTitle, got.SignerTitle}} {
+			if f.w == nil {
+				t.Fatalf("%s not read upright", f.name)
+			}
+			check(t, fmt.Sprintf("%s turned %d°", f.name, rot), f.g, f.w.Value)
+		}
+	}
+}
+
+// scannedAs is the upright page up as a scanner that fed it turned gives
+// it: its words' boxes in the image as scanned, which preprocessing
+// turned rot degrees clockwise to set upright.
+func scannedAs(up *ocr.Page, rot int) *ocr.Page {
+	W, H := up.Width, up.Height
+	s := &ocr.Page{Width: W, Height: H, Text: up.Text, Preprocess: up.Preprocess}
+	s.Preprocess.Rotation = rot
+	if rot != 180 {
+		s.Width, s.Height = H, W
+	}
+	for _, w := range up.Words {
+		b := w.Box
+		switch rot {
+		case 270: // scanned turned 90° clockwise: (x, y) → (H−y, x)
+			w.Box = image.Rect(H-b.Max.Y, b.Min.X, H-b.Min.Y, b.Max.X)
+		case 180:
+			w.Box = image.Rect(W-b.Max.X, H-b.Max.Y, W-b.Min.X, H-b.Min.Y)
+		case 90: // scanned turned 90° anticlockwise: (x, y) → (y, W−x)
+			w.Box = image.Rect(b.Min.Y, W-b.Max.X, b.Max.Y, W-b.Min.X)
+		}
+		s.Words = append(s.Words, w)
+	}
+	return s
 }
