@@ -574,7 +574,7 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 			prev = n
 		}
 		if len(sum) > 0 {
-			m.Summary = &Field{Value: undot(strings.Join(sum, " ")), Confidence: round2((conf/float64(len(sum)) + low) / 2)}
+			m.Summary = &Field{Value: veViec(undot(strings.Join(sum, " "))), Confidence: round2((conf/float64(len(sum)) + low) / 2)}
 		}
 		break
 	}

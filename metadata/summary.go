@@ -116,7 +116,7 @@ func (l *pageLayout) rereadSummary(ctx context.Context, m *Metadata, hb headerBl
 			conf += s.conf * float64(len(s.words))
 			nw += len(s.words)
 		}
-		v := merge(m.Summary.Value, undot(strings.Join(lines, " ")))
+		v := veViec(merge(m.Summary.Value, undot(strings.Join(lines, " "))))
 		if miss := lexicalMisses(v); miss < best {
 			best = miss
 			m.Summary = &Field{Value: v, Confidence: round2(min(m.Summary.Confidence, conf/float64(nw)))}
@@ -183,4 +183,20 @@ func merge(a, b string) string {
 func knownSyllable(w string) bool {
 	core := strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }))
 	return core != "" && vncorrect.Valid(core) && vncorrect.DefaultLexicon().Known(core)
+}
+
+// veViec restores the opening "Về việc" of a summary (Decree 30's fixed
+// words before a decision's or plan's subject) when its first word is
+// read as a one- or two-letter word starting with V before "việc" ("Vũ
+// việc", "Vắ việc", "V việc": a stamp's border across the "ề"). No
+// other Vietnamese word of that shape is followed by "việc" there.
+func veViec(s string) string {
+	w := strings.Fields(s)
+	if len(w) < 2 || w[1] != "việc" || w[0] == "Về" {
+		return s
+	}
+	if r := []rune(w[0]); len(r) <= 2 && (r[0] == 'V' || r[0] == 'v') && (len(r) == 1 || unicode.IsLetter(r[1])) {
+		w[0] = "Về"
+	}
+	return strings.Join(w, " ")
 }

@@ -36,6 +36,20 @@ func TestRereadSummary(t *testing.T) {
 	}
 }
 
+func TestVeViec(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Vũ việc ban hành Quy chế", "Về việc ban hành Quy chế"},
+		{"V việc giao chỉ tiêu", "Về việc giao chỉ tiêu"},
+		{"Về việc giao chỉ tiêu", "Về việc giao chỉ tiêu"},
+		{"Vũ Văn Việt", "Vũ Văn Việt"},
+		{"Vận động việc", "Vận động việc"},
+	} {
+		if got := veViec(c.in); got != c.want {
+			t.Errorf("veViec(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestMerge(t *testing.T) {
 	for _, tc := range []struct{ a, b, want string }{
 		{"Vũ việc ban hành và kết quá giải quyết", "15h25 việc ban hành và kết quả giải quyết", "Vũ việc ban hành và kết quả giải quyết"},
