@@ -113,6 +113,7 @@ func TestSignerRepairs(t *testing.T) {
 	}
 	for _, c := range []struct{ in, want string }{
 		{"PHÓ`€HỦ TỊCH", "PHÓ CHỦ TỊCH"}, {"CHỗ TỊCH", "CHỦ TỊCH"}, {"PHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}, {"TRƯỞNG KHOA", "TRƯỞNG KHOA"},
+		{"PHÔ ) TỊCH", "PHÓ CHỦ TỊCH"}, {"PHO GIAM ĐOC", "PHÓ GIÁM ĐỐC"}, {"CHỦ TỊCH", "CHỦ TỊCH"},
 	} {
 		if got, _ := snapTitle(c.in); got != c.want {
 			t.Errorf("snapTitle(%q) = %q, want %q", c.in, got, c.want)

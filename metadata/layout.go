@@ -871,6 +871,12 @@ func snapTitle(s string) (string, float64) {
 	if best == "" {
 		return s, 1
 	}
+	// "PHÔ ) TỊCH": the seal took the middle of "PHÓ CHỦ TỊCH", and the
+	// shorter title is nearer; the deputy's "PHÓ" read at its start says
+	// which it is.
+	if strings.HasPrefix(f, "pho") && !strings.HasPrefix(best, "PHÓ ") && slices.Contains(officeTitles, "PHÓ "+best) {
+		best = "PHÓ " + best
+	}
 	return best, 1 - 0.1*float64(bestD)
 }
 
