@@ -88,14 +88,32 @@ func TestSignerRepairs(t *testing.T) {
 		{"Iran Thu Tâm", "Trần Thu Tâm"},
 		{"Mạc Văn Hùng", "Mạc Văn Hùng"}, // a rarer family name, not "Mai"
 		{"Lê Đức Mai", "Lê Đức Mai"},
-		{"Thu Vinh", "Thu Vinh"}, // the family name lost: the middle name stays one
+		{"Thu Vinh", "Thu Vinh"},             // the family name lost: the middle name stays one
+		{"Đăñg Thị Trung", "Đặng Thị Trung"}, // no syllable: its marks garbled
+		{"ILran Thu Tâm", "Trần Thu Tâm"},    // a stroke read as a letter before it
+		{"Kha Văn Tú", "Kha Văn Tú"},         // a syllable: a rarer family name, left alone
 	} {
 		if got := snapSurname(c.in); got != c.want {
 			t.Errorf("snapSurname(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	sig := func(v string) Metadata { return Metadata{Signer: &Field{Value: v}} }
+	for _, c := range []struct {
+		name     string
+		readings []Metadata
+		want     string
+	}{
+		{"Bùi Quấc Lan", []Metadata{sig("Quốc Lan"), {}}, "Bùi Quốc Lan"},
+		{"Võ Thu Thăng", []Metadata{sig("Võ Thu Thắng")}, "Võ Thu Thăng"}, // both syllables: no evidence either way
+		{"Bùi Quấc Lan", []Metadata{sig("Bùi Quế Lan")}, "Bùi Quấc Lan"},  // not one letter away
+	} {
+		if got := voteName(c.name, c.readings); got != c.want {
+			t.Errorf("voteName(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
 	for _, c := range []struct{ in, want string }{
 		{"PHÓ`€HỦ TỊCH", "PHÓ CHỦ TỊCH"}, {"CHỗ TỊCH", "CHỦ TỊCH"}, {"PHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}, {"TRƯỞNG KHOA", "TRƯỞNG KHOA"},
+		{"PHÔ ) TỊCH", "PHÓ CHỦ TỊCH"}, {"PHO GIAM ĐOC", "PHÓ GIÁM ĐỐC"}, {"CHỦ TỊCH", "CHỦ TỊCH"},
 	} {
 		if got, _ := snapTitle(c.in); got != c.want {
 			t.Errorf("snapTitle(%q) = %q, want %q", c.in, got, c.want)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"image"
 	"math"
 	"regexp"
 	"slices"
@@ -69,17 +70,15 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 	}
 	headed := false
 	if first >= 0 {
-		p := pages[first]
+		p := turned(pages[first])
 		fl := newLayout(p)
 		if headed = fl.hasHeader(); headed {
 			hb := fl.header(&m)
-			// Word boxes are in the pixels of the image as scanned: on a
-			// page preprocessing had to turn upright, the rectangle cut
-			// from them would not be the header.
-			if reread != nil && p.Preprocess.Rotation == 0 {
+			if reread != nil {
 				rr := func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
-					// Straighten the region as preprocessing did the page.
-					r.Skew = p.Preprocess.Skew
+					// Turn and straighten the region as preprocessing did
+					// the page: its rectangle is in the turned page.
+					r.Rotation, r.Skew = p.Preprocess.Rotation, p.Preprocess.Skew
 					return reread(ctx, first, r)
 				}
 				err = fl.rereadIssuer(ctx, &m, hb, p.Words, rr)
@@ -88,6 +87,9 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 				}
 				if err == nil {
 					err = fl.rereadRows(ctx, &m, hb, rr)
+				}
+				if err == nil {
+					err = fl.rereadSummary(ctx, &m, hb, rr)
 				}
 			}
 		}
@@ -98,14 +100,20 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 	// The signer signs the last page: an earlier page's names are the
 	// body's ("Chương I", a person named in an article).
 	if last >= 0 {
-		p := pages[last]
+		p := turned(pages[last])
 		ll := newLayout(p)
 		sb := ll.signature(&m)
-		if reread != nil && err == nil && p.Preprocess.Rotation == 0 {
+		if reread != nil && err == nil {
 			err = ll.rereadSigner(ctx, &m, sb, func(ctx context.Context, r ocr.Region) (*ocr.Page, error) {
-				r.Skew = p.Preprocess.Skew
+				r.Rotation, r.Skew = p.Preprocess.Rotation, p.Preprocess.Skew
 				return reread(ctx, last, r)
 			})
+		}
+		// A name of two words whose first is no family name lost its
+		// family name under the seal or the signature ("Đức Nam" for "Võ
+		// Đức Nam", "Thu Vinh" for "Lê Thu Vinh"): absent, not wrong.
+		if m.Signer != nil && len(strings.Fields(m.Signer.Value)) < 3 && !knownSurname(m.Signer.Value) {
+			m.Signer = nil
 		}
 	}
 	// Whatever the layout missed, the text may still hold: the header's
@@ -132,6 +140,40 @@ func fromPages(ctx context.Context, pages []*ocr.Page, reread Reread) (Metadata,
 		}
 	}
 	return m, err
+}
+
+// turned is page p as it reads when preprocessing turned it upright
+// (Preprocess.Rotation): its size and its words' boxes turned as the
+// image was, by quarter turns of the original image's pixels, so that the
+// layout finds the header at the top and the signer at the bottom right.
+// The skew is left in, as on a page scanned upright: the layout measures
+// and undoes it itself, and region re-readings (ocr.Region.Rotation) cut
+// their rectangles from the image turned the same way. p itself when it
+// was not turned.
+func turned(p *ocr.Page) *ocr.Page {
+	q := p.Preprocess.Rotation / 90 % 4
+	if q == 0 {
+		return p
+	}
+	t := *p
+	w, h := p.Width, p.Height
+	if q%2 == 1 {
+		t.Width, t.Height = h, w
+	}
+	t.Words = make([]ocr.Word, len(p.Words))
+	for i, wd := range p.Words {
+		b := wd.Box
+		switch q {
+		case 1: // (x, y) → (h−y, x)
+			wd.Box = image.Rect(h-b.Max.Y, b.Min.X, h-b.Min.Y, b.Max.X)
+		case 2:
+			wd.Box = image.Rect(w-b.Max.X, h-b.Max.Y, w-b.Min.X, h-b.Min.Y)
+		case 3: // (x, y) → (y, w−x)
+			wd.Box = image.Rect(b.Min.Y, w-b.Max.X, b.Max.Y, w-b.Min.X)
+		}
+		t.Words[i] = wd
+	}
+	return &t
 }
 
 // newLayout deskews the page's words and cuts its lines into segments.
@@ -366,6 +408,7 @@ type headerBlock struct {
 	dmy    [3]int     // the date's day, month and year, when date is not nil
 	iss    []*segment // the issuing body's lines
 	typ    *segment   // the line read as the document type, or nil
+	sum    []*segment // the summary's lines under the type, or nil
 	colC   float64    // centre of the left column
 	bottom float64    // the header ends here
 }
@@ -525,12 +568,13 @@ func (l *pageLayout) header(m *Metadata) headerBlock {
 				break
 			}
 			sum = append(sum, n.text)
+			hb.sum = append(hb.sum, n)
 			conf += n.conf
 			low = min(low, minConf(n))
 			prev = n
 		}
 		if len(sum) > 0 {
-			m.Summary = &Field{Value: undot(strings.Join(sum, " ")), Confidence: round2((conf/float64(len(sum)) + low) / 2)}
+			m.Summary = &Field{Value: veViec(undot(strings.Join(sum, " "))), Confidence: round2((conf/float64(len(sum)) + low) / 2)}
 		}
 		break
 	}
@@ -766,6 +810,23 @@ func snapSurname(name string) string {
 			}
 		}
 	}
+	if f := foldWord(w[0]); found == "" && !knownSyllable(w[0]) {
+		// Not a syllable at all ("Đăñg", "ILran"): the marks or a stroke
+		// of the signature garbled it. Folded, the word or its tail after
+		// a stroke read as a letter is one family name, or one edit from
+		// one.
+		fr := []rune(f)
+		for k := 0; k+3 <= len(fr) && k <= 1; k++ {
+			for _, s := range surnamesExact {
+				if levenshtein(string(fr[k:]), foldWord(s)) <= 1 {
+					if found != "" && found != s {
+						return name
+					}
+					found = s
+				}
+			}
+		}
+	}
 	if f := foldWord(w[0]); found == "" && len(r) >= 4 && !slices.Contains(surnames, f) {
 		// Folded, for the marks OCR misread with the letter ("Iran" for
 		// "Trần"); not a short word, which may be a rarer family name
@@ -809,6 +870,12 @@ func snapTitle(s string) (string, float64) {
 	}
 	if best == "" {
 		return s, 1
+	}
+	// "PHÔ ) TỊCH": the seal took the middle of "PHÓ CHỦ TỊCH", and the
+	// shorter title is nearer; the deputy's "PHÓ" read at its start says
+	// which it is.
+	if strings.HasPrefix(f, "pho") && !strings.HasPrefix(best, "PHÓ ") && slices.Contains(officeTitles, "PHÓ "+best) {
+		best = "PHÓ " + best
 	}
 	return best, 1 - 0.1*float64(bestD)
 }

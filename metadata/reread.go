@@ -885,6 +885,7 @@ func (l *pageLayout) rereadSigner(ctx context.Context, m *Metadata, sb signerBlo
 	if rect.Dx() < 16 || rect.Dy() < 16 {
 		return nil
 	}
+	var readings []Metadata
 	for _, r := range []ocr.Region{{Rect: rect, Despeckle: true, PSM: 6}, {Rect: rect, Despeckle: true, PSM: 6, Scale: 2}} {
 		p, err := reread(ctx, r)
 		if err != nil {
@@ -897,7 +898,10 @@ func (l *pageLayout) rereadSigner(ctx context.Context, m *Metadata, sb signerBlo
 		if m2.Signer == nil {
 			continue
 		}
-		// A name with its family name, or a word more, beats one without.
+		readings = append(readings, m2)
+		// A name with its family name, or a word more, beats one
+		// without; one whose words are all syllables the lexicon knows
+		// beats one with a garbled word ("Đăñg").
 		rank := func(f *Field) int {
 			if f == nil {
 				return 0
@@ -905,6 +909,11 @@ func (l *pageLayout) rereadSigner(ctx context.Context, m *Metadata, sb signerBlo
 			r := len(strings.Fields(f.Value))
 			if knownSurname(f.Value) {
 				r += 10
+			}
+			for _, w := range strings.Fields(f.Value) {
+				if !knownSyllable(w) {
+					r -= 2
+				}
 			}
 			return r
 		}
@@ -922,5 +931,51 @@ func (l *pageLayout) rereadSigner(ctx context.Context, m *Metadata, sb signerBlo
 			break
 		}
 	}
+	if m.Signer != nil {
+		m.Signer.Value = voteName(m.Signer.Value, readings)
+		if m.SignerTitle == nil {
+			// A title the other readings found above the same name.
+			for _, r := range readings {
+				if r.SignerTitle != nil && r.Signer != nil && lastWord(r.Signer.Value) == lastWord(m.Signer.Value) {
+					m.SignerTitle = r.SignerTitle
+					break
+				}
+			}
+		}
+	}
 	return nil
+}
+
+// voteName is name with each word another reading, aligned with it from
+// the right (the given name last), reads as a syllable the lexicon knows
+// where name's is not one ("Bùi Quấc Lan" and "Quốc Lan": "Bùi Quốc
+// Lan"), when the two differ by one letter, its marks aside.
+func voteName(name string, readings []Metadata) string {
+	w := strings.Fields(name)
+	for i := range w {
+		if knownSyllable(w[i]) {
+			continue
+		}
+		for _, r := range readings {
+			if r.Signer == nil {
+				continue
+			}
+			o := strings.Fields(r.Signer.Value)
+			j := len(o) - (len(w) - i)
+			if j < 0 || !knownSyllable(o[j]) || levenshtein(foldWord(o[j]), foldWord(w[i])) > 1 {
+				continue
+			}
+			w[i] = o[j]
+			break
+		}
+	}
+	return strings.Join(w, " ")
+}
+
+func lastWord(s string) string {
+	w := strings.Fields(s)
+	if len(w) == 0 {
+		return ""
+	}
+	return w[len(w)-1]
 }

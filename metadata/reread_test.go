@@ -114,13 +114,24 @@ func TestFromPagesReread(t *testing.T) {
 		{name: "number lost too", first: noNumber, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/QĐ-SNV"},
 		{name: "preprocessing deskewed the page", first: garbled, skew: 1.2, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/QĐ-SNV"},
 		{name: "reread fails", first: garbled, fail: errors.New("engine gone"), wantCalls: 1, wantIssuer: "UBND TỈNH NGHEAIU", wantNumber: "706/QĐ-SNV", wantErr: true},
-		{name: "page turned upright", first: garbled, rotation: 90, wantIssuer: "UBND TỈNH NGHEAIU", wantNumber: "706/QĐ-SNV"},
+		// Scanned sideways: the words' boxes are in the image as scanned,
+		// the region is cut from the image turned as preprocessing did.
+		{name: "page turned upright", first: garbled, rotation: 270, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/QĐ-SNV"},
+		{name: "page turned upside down", first: garbled, rotation: 180, deg: 1, wantCalls: 1, wantIssuer: "UBND TỈNH NGHỆ AN SỞ NỘI VỤ", wantNumber: "706/QĐ-SNV"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := fakePage(tc.first, tc.deg)
-			page.Preprocess.Rotation, page.Preprocess.Skew = tc.rotation, tc.skew
+			page.Preprocess.Skew = tc.skew
+			if tc.rotation != 0 {
+				page = scannedAs(page, tc.rotation)
+			}
 			rr := &rereader{clean: clean, deg: tc.deg, fail: tc.fail}
 			m, err := FromPagesReread(context.Background(), []*ocr.Page{page}, rr.reread)
+			for _, r := range rr.regions {
+				if r.Rotation != tc.rotation {
+					t.Errorf("region %v read turned %d°, want %d°", r.Rect, r.Rotation, tc.rotation)
+				}
+			}
 			if (err != nil) != tc.wantErr || tc.fail != nil && !errors.Is(err, tc.fail) {
 				t.Fatalf("err = %v, want %v", err, tc.fail)
 			}
@@ -215,10 +226,13 @@ func TestRereadLongLineBesideMotto(t *testing.T) {
 	first := fakePage(rows("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚG"), 0)
 	rr := &rereader{clean: clean}
 	m, err := FromPagesReread(context.Background(), []*ocr.Page{first}, rr.reread)
-	if err != nil || rr.calls != 1 {
+	// The issuing body's column is read once; the summary, whose words
+	// pair in no bigram the lexicon has, may be read after it (twice).
+	if err != nil || rr.calls < 1 || rr.calls > 3 {
 		t.Fatalf("err %v, %d calls", err, rr.calls)
 	}
 	check(t, "issuer", m.Issuer, "BỘ NỘI VỤ CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC")
+	check(t, "summary", m.Summary, "Thực hiện chứng thực bản sao điện tử")
 	reg := rr.regions[0]
 	var cong image.Rectangle
 	for _, w := range fakePage(clean, 0).Words {

@@ -46,7 +46,13 @@ import (
 // (see Pool.RecognizeRegion).
 type Region struct {
 	// Rect is in the original image's pixels; it is clipped to the image.
+	// With Rotation, it is in the pixels of the image so turned.
 	Rect image.Rectangle
+	// Rotation is 0, 90, 180 or 270: degrees clockwise the image is
+	// turned before the rectangle is cut from it, as preprocessing turned
+	// a page scanned sideways (Applied.Rotation). Rect, Erase and the
+	// returned page's word boxes and size are then in the turned image.
+	Rotation int
 	// Skew is the angle in degrees (clockwise positive) to rotate the
 	// rectangle by, about its centre, to make its text lines horizontal:
 	// the page's Applied.Skew makes the region read as the page was.
@@ -164,6 +170,9 @@ func (r Region) check() error {
 	if r.PSM < 0 || r.PSM >= int(C.PSM_COUNT) {
 		return fmt.Errorf("ocr: chế độ phân đoạn %d không hợp lệ / bad page segmentation mode %d", r.PSM, r.PSM)
 	}
+	if r.Rotation%90 != 0 || r.Rotation < 0 || r.Rotation >= 360 {
+		return fmt.Errorf("ocr: góc xoay %d không hợp lệ / bad rotation %d", r.Rotation, r.Rotation)
+	}
 	if r.Scale < 0 || r.Scale > 4 {
 		return fmt.Errorf("ocr: tỉ lệ phóng %g không hợp lệ (tối đa 4) / bad scale %g (at most 4)", r.Scale, r.Scale)
 	}
@@ -178,10 +187,23 @@ func (p *Pool) RecognizeImageRegion(ctx context.Context, im *Image, r Region) (*
 	if im == nil || im.pix == nil {
 		return nil, fmt.Errorf("ocr: ảnh đã đóng / image closed")
 	}
-	rect := r.Rect.Intersect(image.Rect(0, 0, im.w, im.h))
+	src, w, h := im.pix, im.w, im.h
+	if q := r.Rotation / 90; q != 0 {
+		if q%2 == 1 {
+			w, h = h, w
+		}
+		// Turned whole (a few milliseconds), so that the rectangle is cut
+		// as the page reads.
+		src = C.pixRotateOrth(im.pix, C.l_int32(q))
+		if src == nil {
+			return nil, fmt.Errorf("ocr: xoay ảnh thất bại / cannot turn the image")
+		}
+		defer destroy(src)
+	}
+	rect := r.Rect.Intersect(image.Rect(0, 0, w, h))
 	if rect.Dx() < 8 || rect.Dy() < 8 {
 		return nil, fmt.Errorf("ocr: vùng %v nằm ngoài ảnh %dx%d hoặc quá nhỏ / region %v is outside the %dx%d image or too small",
-			r.Rect, im.w, im.h, r.Rect, im.w, im.h)
+			r.Rect, w, h, r.Rect, w, h)
 	}
 
 	e, release, err := p.acquire(ctx)
@@ -191,7 +213,7 @@ func (p *Pool) RecognizeImageRegion(ctx context.Context, im *Image, r Region) (*
 	defer release()
 
 	dpi := int(C.pixGetXRes(im.pix))
-	clip := C.sohoa_clip(im.pix, C.int(rect.Min.X), C.int(rect.Min.Y), C.int(rect.Dx()), C.int(rect.Dy()))
+	clip := C.sohoa_clip(src, C.int(rect.Min.X), C.int(rect.Min.Y), C.int(rect.Dx()), C.int(rect.Dy()))
 	if clip == nil {
 		return nil, fmt.Errorf("ocr: cắt vùng %v thất bại / cannot clip region %v", rect, rect)
 	}
@@ -263,7 +285,7 @@ func (p *Pool) RecognizeImageRegion(ctx context.Context, im *Image, r Region) (*
 			words[i].Text = p.cfg.Corrector.CorrectWord(words[i].Text)
 		}
 	}
-	page := &Page{Width: im.w, Height: im.h}
+	page := &Page{Width: w, Height: h}
 	page.fill(words)
 	return page, nil
 }

@@ -342,3 +342,59 @@ func TestPageSegModeAuto(t *testing.T) {
 		t.Errorf("after a PSM 7 region: mode = %d, want 3", got)
 	}
 }
+
+// A region of an image scanned sideways or upside down, with Rotation,
+// is cut from the image turned as preprocessing turned the page: the same
+// rectangle of the page as it reads gives the same words, in the turned
+// image's pixels, as on the image scanned upright.
+func TestRecognizeRegionRotation(t *testing.T) {
+	p := testPool(t)
+	img, _ := header(t)
+	r := Region{Rect: image.Rect(300, 150, 1150, 540), PSM: 4}
+	want, err := p.RecognizeRegion(context.Background(), encodePNG(t, img), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	for _, rot := range []int{90, 180, 270} {
+		// The page as scanned: turned back by rot, so that turning it rot
+		// degrees clockwise sets it upright.
+		var scan *image.Gray
+		switch rot {
+		case 180:
+			scan = image.NewGray(b)
+		default:
+			scan = image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+		}
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				v := img.GrayAt(x, y)
+				switch rot {
+				case 270: // scanned turned 90° clockwise
+					scan.SetGray(b.Dy()-1-y, x, v)
+				case 180:
+					scan.SetGray(b.Dx()-1-x, b.Dy()-1-y, v)
+				case 90: // scanned turned 90° anticlockwise
+					scan.SetGray(y, b.Dx()-1-x, v)
+				}
+			}
+		}
+		rr := r
+		rr.Rotation = rot
+		got, err := p.RecognizeRegion(context.Background(), encodePNG(t, scan), rr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != want.Text || got.Width != b.Dx() || got.Height != b.Dy() {
+			t.Errorf("turned %d°: %q (%dx%d), want %q", rot, got.Text, got.Width, got.Height, want.Text)
+		}
+		for i := range min(len(got.Words), len(want.Words)) {
+			if d := got.Words[i].Box.Min.Sub(want.Words[i].Box.Min); abs(d.X) > 2 || abs(d.Y) > 2 {
+				t.Errorf("turned %d°: %q at %v, want %v", rot, got.Words[i].Text, got.Words[i].Box, want.Words[i].Box)
+			}
+		}
+	}
+	if _, err := p.RecognizeRegion(context.Background(), encodePNG(t, img), Region{Rect: r.Rect, Rotation: 45}); err == nil {
+		t.Error("a rotation of 45° was taken")
+	}
+}
