@@ -155,7 +155,7 @@ func (a *Archive) fail(w http.ResponseWriter, r *http.Request, status int, code,
 }
 
 // failErr answers with the status err calls for; what names the record.
-func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what noun, err error) {
 	var ps results.Problems
 	switch {
 	case errors.As(err, &ps):
@@ -168,7 +168,7 @@ func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what string, e
 	case errors.Is(err, results.ErrFinal):
 		a.fail(w, r, http.StatusConflict, "final", "kết quả đã bị thu hồi hoặc thay thế", "the result is already revoked or replaced", nil)
 	case errors.Is(err, catalog.ErrNotFound):
-		a.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		a.fail(w, r, http.StatusNotFound, "not_found", strings.TrimSpace("không tìm thấy "+what.vi), strings.TrimSpace(what.en+" not found"), nil)
 	default:
 		a.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
 	}
@@ -179,6 +179,9 @@ func (a *Archive) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tooLarge(w, err) {
+			return false
+		}
 		a.fail(w, r, http.StatusBadRequest, "bad_request", "JSON không hợp lệ: "+err.Error(), "invalid JSON: "+err.Error(), nil)
 		return false
 	}
@@ -222,12 +225,12 @@ func (a *Archive) createBatch(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		b, err := s.Catalog.EnsureBatch(ctx, ingest.BatchID(req.Name), req.Name)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		owner, err := a.DB.ClaimBatchOffice(ctx, b.ID, office)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		if !PrincipalFrom(ctx).CanSee(owner) {
@@ -236,7 +239,7 @@ func (a *Archive) createBatch(s *Server) http.HandlerFunc {
 		}
 		out, err := s.batch(ctx, b)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -248,17 +251,17 @@ func (a *Archive) getDocument(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		view, err := s.document(ctx, d)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		val, err := a.validity(ctx, d.ID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, DocumentView{Document: view, Results: val})
@@ -272,7 +275,7 @@ func (a *Archive) getPDF(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		if d.Status != catalog.DocSigned {
@@ -349,7 +352,7 @@ func (a *Archive) checkDocuments(w http.ResponseWriter, r *http.Request, ids []s
 			err = catalog.ErrNotFound
 		}
 		if err != nil {
-			a.failErr(w, r, "document "+id, err)
+			a.failErr(w, r, noun{"tài liệu " + id, "document " + id}, err)
 			return false
 		}
 	}
@@ -371,7 +374,7 @@ func (a *Archive) createResult(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.DB.CreateResult(r.Context(), req.result(office), results.Event{Actor: PrincipalFrom(r.Context()).Actor(), Reason: reason})
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, a.view(res))
@@ -388,12 +391,12 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		office, err := a.DB.DocumentOffice(ctx, d.ID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		if office == "" || req.OfficeID != "" {
@@ -407,7 +410,7 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		res, changes, err := results.FromDocument(d.ID, d.Metadata, req.result(office))
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 		reason := req.Reason
@@ -416,7 +419,7 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		res, err = a.DB.CreateResult(ctx, res, results.Event{Actor: PrincipalFrom(ctx).Actor(), Reason: reason, Changes: changes})
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 		writeJSON(w, http.StatusCreated, a.view(res))
@@ -454,7 +457,7 @@ func (a *Archive) importResults(w http.ResponseWriter, r *http.Request) {
 func (a *Archive) getResult(w http.ResponseWriter, r *http.Request) {
 	res, err := a.DB.Result(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.view(res))
@@ -484,7 +487,7 @@ func (a *Archive) correctResult(w http.ResponseWriter, r *http.Request) {
 		AddDocuments: req.AddDocumentIDs}
 	res, err := a.DB.CorrectResult(r.Context(), r.PathValue("id"), p, PrincipalFrom(r.Context()).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.view(res))
@@ -503,7 +506,7 @@ func (a *Archive) revokeResult(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.DB.RevokeResult(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	a.statusChanged(r.Context(), res)
@@ -527,13 +530,13 @@ func (a *Archive) replaceResult(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 	}
 	res, err := a.DB.ReplaceResult(ctx, r.PathValue("id"), req.ReplacedBy, PrincipalFrom(ctx).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	a.statusChanged(ctx, res)
@@ -543,7 +546,7 @@ func (a *Archive) replaceResult(w http.ResponseWriter, r *http.Request) {
 func (a *Archive) resultHistory(w http.ResponseWriter, r *http.Request) {
 	evs, err := a.DB.ResultHistory(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	if evs == nil {
@@ -618,7 +621,7 @@ func (a *Archive) lookup(w http.ResponseWriter, r *http.Request) {
 	rs, next, err := a.DB.LookupResults(r.Context(), catalog.ResultQuery{OwnerID: req.OwnerID, ProcedureCode: req.ProcedureCode,
 		Codes: req.Codes, Numbers: req.Numbers, Offices: PrincipalFrom(r.Context()).Visible(), Limit: req.Limit, Cursor: req.Cursor})
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	out := LookupResponse{Results: []LookupResult{}, NextCursor: next}
@@ -690,19 +693,19 @@ func (a *Archive) search(w http.ResponseWriter, r *http.Request) {
 		sq.Offset = n
 	}
 	if len(ps) > 0 {
-		a.failErr(w, r, "", ps)
+		a.failErr(w, r, noun{}, ps)
 		return
 	}
 	hits, more, err := a.DB.SearchDocuments(r.Context(), sq)
 	if err != nil {
-		a.failErr(w, r, "document", err)
+		a.failErr(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	out := SearchResponse{Hits: []SearchHit{}}
 	for _, h := range hits {
 		val, err := a.validity(r.Context(), h.DocumentID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		out.Hits = append(out.Hits, SearchHit{DocumentID: h.DocumentID, DocumentURL: "/v1/documents/" + h.DocumentID,
@@ -745,12 +748,12 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 		aq.Limit = n
 	}
 	if len(ps) > 0 {
-		a.failErr(w, r, "", ps)
+		a.failErr(w, r, noun{}, ps)
 		return
 	}
 	es, err := a.DB.AuditLog(r.Context(), aq)
 	if err != nil {
-		a.failErr(w, r, "audit log", err)
+		a.failErr(w, r, noun{"nhật ký kiểm toán", "audit log"}, err)
 		return
 	}
 	out := AuditPage{Entries: es}
@@ -776,7 +779,7 @@ func (a *Archive) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		seq, h, _ := strings.Cut(v, ":")
 		n, err := strconv.ParseInt(seq, 10, 64)
 		if err != nil || len(h) != 64 {
-			a.failErr(w, r, "", results.Problems{{Field: "anchor", VI: "anchor phải là seq:hash", EN: "anchor must be seq:hash"}})
+			a.failErr(w, r, noun{}, results.Problems{{Field: "anchor", VI: "anchor phải là seq:hash", EN: "anchor must be seq:hash"}})
 			return
 		}
 		anchors = append(anchors, catalog.AuditHead{Seq: n, Hash: h})
@@ -787,7 +790,7 @@ func (a *Archive) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, AuditCheck{Head: head, Error: &apiError{Code: "audit_broken",
 			VI: "nhật ký kiểm toán bị sửa hoặc xóa: " + err.Error(), EN: "the audit log was altered: " + err.Error()}})
 	case err != nil:
-		a.failErr(w, r, "audit log", err)
+		a.failErr(w, r, noun{"nhật ký kiểm toán", "audit log"}, err)
 	default:
 		writeJSON(w, http.StatusOK, AuditCheck{OK: true, Head: head})
 	}
