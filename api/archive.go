@@ -37,6 +37,9 @@ type ArchiveDB interface {
 	AuditLog(ctx context.Context, q catalog.AuditQuery) ([]catalog.AuditEntry, error)
 	VerifyAudit(ctx context.Context, anchors ...catalog.AuditHead) (catalog.AuditHead, error)
 	SearchDocuments(ctx context.Context, q catalog.SearchQuery) ([]catalog.SearchHit, bool, error)
+	ListBatches(ctx context.Context, q catalog.ListQuery) ([]catalog.Batch, string, error)
+	ListDocuments(ctx context.Context, q catalog.ListQuery) ([]catalog.Document, string, error)
+	ListResults(ctx context.Context, q catalog.ListQuery) ([]results.Result, string, error)
 }
 
 // Archive serves the results archive, documents with their validity,
@@ -726,6 +729,8 @@ type AuditPage struct {
 	Entries []catalog.AuditEntry `json:"entries"`
 	// NextAfter is the after= of the next page; 0 after the last.
 	NextAfter int64 `json:"next_after,omitempty"`
+	// NextCursor is the cursor= of the next page, as on every list.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
@@ -733,7 +738,15 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 	aq := catalog.AuditQuery{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"),
 		Offices: PrincipalFrom(r.Context()).Visible(), Limit: 100}
 	var ps results.Problems
-	if v := q.Get("after"); v != "" {
+	after := q.Get("after")
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil || len(b) == 0 {
+			ps = append(ps, catalog.ErrBadCursor...)
+		}
+		after = string(b)
+	}
+	if v := after; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			ps = append(ps, results.Problem{Field: "after", VI: "after phải là số thứ tự", EN: "after must be a sequence number"})
@@ -762,6 +775,7 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(es) == aq.Limit {
 		out.NextAfter = es[len(es)-1].Seq
+		out.NextCursor = catalog.EncodeCursor(strconv.FormatInt(out.NextAfter, 10))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

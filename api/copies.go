@@ -48,6 +48,7 @@ func CopyRoutes(c *Copies) []Route {
 	return []Route{
 		{"GET", "/verify/{code}", nil, nil, c.verifyPage},
 		{"GET", "/verify/", nil, nil, c.verifyForm},
+		{"GET", "/v1/copies", copyFetchers, nil, c.listCopies},
 		{"POST", "/v1/copies", clerks, nil, c.issue},
 		{"POST", "/v1/copies/lookup", clerks, nil, c.lookup},
 		{"GET", "/v1/copies/{id}", copyFetchers, copyOffice, c.getCopy},

@@ -99,6 +99,8 @@ func pageRow(p catalog.PageRow) PageRow {
 type PageList struct {
 	Pages []PageRow `json:"pages"`
 	Next  string    `json:"next,omitempty"`
+	// NextCursor is the cursor= of the following page, as on every list.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // ReportCSVHeader is the first line of a batch's CSV report.
@@ -166,7 +168,11 @@ func (rp *Reports) pages(w http.ResponseWriter, r *http.Request) {
 		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
-	rows, err := rp.DB.BatchPageRows(ctx, id, r.URL.Query().Get("after"), limit+1)
+	after, ok := afterOrCursor(w, r)
+	if !ok {
+		return
+	}
+	rows, err := rp.DB.BatchPageRows(ctx, id, after, limit+1)
 	if err != nil {
 		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
@@ -175,6 +181,7 @@ func (rp *Reports) pages(w http.ResponseWriter, r *http.Request) {
 	for i, p := range rows {
 		if i == limit {
 			out.Next = rows[limit-1].PageID
+			out.NextCursor = catalog.EncodeCursor(out.Next)
 			break
 		}
 		out.Pages = append(out.Pages, pageRow(p))
