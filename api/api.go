@@ -134,6 +134,8 @@ type Report struct {
 type Upload struct {
 	Document Document `json:"document"`
 	Created  bool     `json:"created"`
+	// Error is set, with status 422, when the file became a failed document.
+	Error *apiError `json:"error,omitempty"`
 }
 
 type apiError struct {
@@ -255,7 +257,16 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, Upload{Document: view, Created: res.Created})
+	up := Upload{Document: view, Created: res.Created}
+	if res.Document.Status == catalog.DocFailed {
+		// Recorded (so sending it again finds it) but unusable: not a
+		// success, and the document says why.
+		status = http.StatusUnprocessableEntity
+		up.Error = &apiError{Code: "document_failed",
+			VI: "tệp đã được ghi nhận nhưng không xử lý được; lý do ở document.error",
+			EN: "the file was recorded but cannot be processed; the reason is in document.error"}
+	}
+	writeJSON(w, status, up)
 }
 
 // fileByHash answers whether the file with this SHA-256 is in the batch

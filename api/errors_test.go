@@ -119,3 +119,36 @@ func TestNotFoundMessagesInTheirLanguage(t *testing.T) {
 		checkError(t, "archive: "+n.en, rec.Code, rec.Header(), rec.Body.Bytes(), 404, "not_found")
 	}
 }
+
+// TestFailedUploadIs422: a file taken as a failed document is not a
+// success: 422 with the document and its reason (it used to be 201
+// "created": true). The client still hands the document back.
+func TestFailedUploadIs422(t *testing.T) {
+	ts, db, _, token := newServer(t)
+	if _, err := db.EnsureBatch(t.Context(), "b1", "one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimBatchOffice(t.Context(), "b1", "ubnd-ben-nghe"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // the same bytes again find the same failed document: 422 again
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/batches/b1/files?name=notes.png", strings.NewReader("not an image"))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var up Upload
+		err = json.NewDecoder(resp.Body).Decode(&up)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 422 || up.Document.Status != "failed" || up.Document.Error == "" ||
+			up.Created != (i == 0) || up.Error == nil || up.Error.Code != "document_failed" {
+			t.Errorf("upload %d of a bad file = %d %+v (%v), want 422 with the failed document", i, resp.StatusCode, up, err)
+		}
+	}
+	c := &Client{BaseURL: ts.URL, Token: token}
+	up, err := c.Upload(t.Context(), "b1", "other.png", strings.NewReader("not an image either"))
+	if err != nil || up.Document.Status != "failed" {
+		t.Errorf("client upload of a bad file = %+v, %v; want the failed document, no error", up, err)
+	}
+}
