@@ -185,3 +185,21 @@ func (c *Client) Page(ctx context.Context, id string) (QCPage, error) {
 	err := c.do(ctx, http.MethodGet, "/v1/pages/"+url.PathEscape(id), nil, "", &out)
 	return out, err
 }
+
+// Batches returns one page of the caller's batches with their progress,
+// after cursor ("" for the first).
+func (c *Client) Batches(ctx context.Context, cursor string, limit int) (BatchList, error) {
+	var out BatchList
+	path := "/v1/batches?limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out, err
+}
+
+// Search returns one page of the documents matching a full-text query
+// (accents optional), after cursor ("" for the first).
+func (c *Client) Search(ctx context.Context, query, cursor string, limit int) (SearchResponse, error) {
+	var out SearchResponse
+	path := "/v1/search?q=" + url.QueryEscape(query) + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out, err
+}
