@@ -241,9 +241,10 @@ func eventOf(ctx context.Context, db AuditFollower, e catalog.AuditEntry) (Event
 		if err := json.Unmarshal(e.Detail, &d); err != nil {
 			return Event{}, fmt.Errorf("%w: batch.done: %s", errNotEvent, e.Detail)
 		}
-		// Named by the batch and its size: a batch that grows and finishes
-		// again is announced again, the same state only once.
-		return Event{ID: fmt.Sprintf("%s:%s:%d", EventBatchDone, e.Subject, d.Documents), Type: EventBatchDone,
+		// Named by the batch and its counts: a batch that grows, or whose
+		// failed document is retried, and finishes again is announced
+		// again; the same state only once.
+		return Event{ID: fmt.Sprintf("%s:%s:%d:%d", EventBatchDone, e.Subject, d.Documents, d.Signed), Type: EventBatchDone,
 			OfficeID: e.OfficeID, At: e.At,
 			Data: map[string]any{"batch_id": e.Subject, "documents": d.Documents, "signed": d.Signed, "failed": d.Failed,
 				"report_url": "/v1/batches/" + e.Subject + "/report"}}, nil
