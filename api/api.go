@@ -57,9 +57,9 @@ type Server struct {
 }
 
 // Handler returns the API: every route of Routes behind its access check,
-// after Authenticate.
+// after Authenticate, every error in the JSON shape.
 func (s *Server) Handler() http.Handler {
-	return Authenticate(s.Keys, s.log())(NewMux(Routes(s, s.Archive, s.Extra...)))
+	return JSONErrors(Authenticate(s.Keys, s.log())(NewMux(Routes(s, s.Archive, s.Extra...))))
 }
 
 // Batch is a batch with its progress, as the API shows it.
@@ -134,6 +134,8 @@ type Report struct {
 type Upload struct {
 	Document Document `json:"document"`
 	Created  bool     `json:"created"`
+	// Error is set, with status 422, when the file became a failed document.
+	Error *apiError `json:"error,omitempty"`
 }
 
 type apiError struct {
@@ -149,9 +151,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 	writeJSON(w, status, map[string]apiError{"error": {Code: code, VI: vi, EN: en}})
 }
 
-func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, what string, err error) {
+func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, what noun, err error) {
 	if errors.Is(err, catalog.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		s.fail(w, r, http.StatusNotFound, "not_found", strings.TrimSpace("không tìm thấy "+what.vi), strings.TrimSpace(what.en+" not found"), nil)
 		return
 	}
 	s.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
@@ -181,12 +183,12 @@ func (s *Server) batch(ctx context.Context, b catalog.Batch) (Batch, error) {
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Catalog.Batch(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	out, err := s.batch(r.Context(), b)
 	if err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -196,23 +198,23 @@ func (s *Server) batchReport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	b, err := s.Catalog.Batch(ctx, r.PathValue("id"))
 	if err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	rep := Report{}
 	if rep.Batch, err = s.batch(ctx, b); err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	docs, err := s.Catalog.Documents(ctx, b.ID)
 	if err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	for _, d := range docs {
 		view, err := s.document(ctx, d)
 		if err != nil {
-			s.failLookup(w, r, "document", err)
+			s.failLookup(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		rep.Documents = append(rep.Documents, view)
@@ -224,7 +226,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	b, err := s.Catalog.Batch(ctx, r.PathValue("id"))
 	if err != nil {
-		s.failLookup(w, r, "batch", err)
+		s.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	name := r.URL.Query().Get("name")
@@ -248,14 +250,23 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 	}
 	view, err := s.document(ctx, res.Document)
 	if err != nil {
-		s.failLookup(w, r, "document", err)
+		s.failLookup(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, Upload{Document: view, Created: res.Created})
+	up := Upload{Document: view, Created: res.Created}
+	if res.Document.Status == catalog.DocFailed {
+		// Recorded (so sending it again finds it) but unusable: not a
+		// success, and the document says why.
+		status = http.StatusUnprocessableEntity
+		up.Error = &apiError{Code: "document_failed",
+			VI: "tệp đã được ghi nhận nhưng không xử lý được; lý do ở document.error",
+			EN: "the file was recorded but cannot be processed; the reason is in document.error"}
+	}
+	writeJSON(w, status, up)
 }
 
 // fileByHash answers whether the file with this SHA-256 is in the batch
@@ -268,12 +279,12 @@ func (s *Server) fileByHash(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := s.Catalog.Document(r.Context(), ingest.DocumentID(r.PathValue("id"), sum))
 	if err != nil {
-		s.failLookup(w, r, "file", err)
+		s.failLookup(w, r, noun{"tệp", "file"}, err)
 		return
 	}
 	view, err := s.document(r.Context(), d)
 	if err != nil {
-		s.failLookup(w, r, "document", err)
+		s.failLookup(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, Upload{Document: view})
@@ -310,7 +321,8 @@ func ReadyHandler(ready func(context.Context) error) http.HandlerFunc {
 			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 			defer cancel()
 			if err := ready(ctx); err != nil {
-				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				writeJSON(w, http.StatusServiceUnavailable, map[string]apiError{"error": {Code: "not_ready",
+					VI: "chưa sẵn sàng: " + err.Error(), EN: "not ready: " + err.Error()}})
 				return
 			}
 		}
@@ -324,3 +336,6 @@ func (s *Server) log() *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// noun names, in each language, the thing an error is about.
+type noun struct{ vi, en string }

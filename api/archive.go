@@ -37,6 +37,9 @@ type ArchiveDB interface {
 	AuditLog(ctx context.Context, q catalog.AuditQuery) ([]catalog.AuditEntry, error)
 	VerifyAudit(ctx context.Context, anchors ...catalog.AuditHead) (catalog.AuditHead, error)
 	SearchDocuments(ctx context.Context, q catalog.SearchQuery) ([]catalog.SearchHit, bool, error)
+	ListBatches(ctx context.Context, q catalog.ListQuery) ([]catalog.Batch, string, error)
+	ListDocuments(ctx context.Context, q catalog.ListQuery) ([]catalog.Document, string, error)
+	ListResults(ctx context.Context, q catalog.ListQuery) ([]results.Result, string, error)
 }
 
 // Archive serves the results archive, documents with their validity,
@@ -155,7 +158,7 @@ func (a *Archive) fail(w http.ResponseWriter, r *http.Request, status int, code,
 }
 
 // failErr answers with the status err calls for; what names the record.
-func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what noun, err error) {
 	var ps results.Problems
 	switch {
 	case errors.As(err, &ps):
@@ -168,7 +171,7 @@ func (a *Archive) failErr(w http.ResponseWriter, r *http.Request, what string, e
 	case errors.Is(err, results.ErrFinal):
 		a.fail(w, r, http.StatusConflict, "final", "kết quả đã bị thu hồi hoặc thay thế", "the result is already revoked or replaced", nil)
 	case errors.Is(err, catalog.ErrNotFound):
-		a.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		a.fail(w, r, http.StatusNotFound, "not_found", strings.TrimSpace("không tìm thấy "+what.vi), strings.TrimSpace(what.en+" not found"), nil)
 	default:
 		a.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
 	}
@@ -179,6 +182,9 @@ func (a *Archive) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tooLarge(w, err) {
+			return false
+		}
 		a.fail(w, r, http.StatusBadRequest, "bad_request", "JSON không hợp lệ: "+err.Error(), "invalid JSON: "+err.Error(), nil)
 		return false
 	}
@@ -222,12 +228,12 @@ func (a *Archive) createBatch(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		b, err := s.Catalog.EnsureBatch(ctx, ingest.BatchID(req.Name), req.Name)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		owner, err := a.DB.ClaimBatchOffice(ctx, b.ID, office)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		if !PrincipalFrom(ctx).CanSee(owner) {
@@ -236,7 +242,7 @@ func (a *Archive) createBatch(s *Server) http.HandlerFunc {
 		}
 		out, err := s.batch(ctx, b)
 		if err != nil {
-			a.failErr(w, r, "batch", err)
+			a.failErr(w, r, noun{"lô", "batch"}, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -248,17 +254,17 @@ func (a *Archive) getDocument(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		view, err := s.document(ctx, d)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		val, err := a.validity(ctx, d.ID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, DocumentView{Document: view, Results: val})
@@ -272,7 +278,7 @@ func (a *Archive) getPDF(s *Server) http.HandlerFunc {
 		ctx := r.Context()
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		if d.Status != catalog.DocSigned {
@@ -349,7 +355,7 @@ func (a *Archive) checkDocuments(w http.ResponseWriter, r *http.Request, ids []s
 			err = catalog.ErrNotFound
 		}
 		if err != nil {
-			a.failErr(w, r, "document "+id, err)
+			a.failErr(w, r, noun{"tài liệu " + id, "document " + id}, err)
 			return false
 		}
 	}
@@ -371,7 +377,7 @@ func (a *Archive) createResult(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.DB.CreateResult(r.Context(), req.result(office), results.Event{Actor: PrincipalFrom(r.Context()).Actor(), Reason: reason})
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, a.view(res))
@@ -388,12 +394,12 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		d, err := s.Catalog.Document(ctx, r.PathValue("id"))
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		office, err := a.DB.DocumentOffice(ctx, d.ID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		if office == "" || req.OfficeID != "" {
@@ -407,7 +413,7 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		res, changes, err := results.FromDocument(d.ID, d.Metadata, req.result(office))
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 		reason := req.Reason
@@ -416,7 +422,7 @@ func (a *Archive) resultFromDocument(s *Server) http.HandlerFunc {
 		}
 		res, err = a.DB.CreateResult(ctx, res, results.Event{Actor: PrincipalFrom(ctx).Actor(), Reason: reason, Changes: changes})
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 		writeJSON(w, http.StatusCreated, a.view(res))
@@ -454,7 +460,7 @@ func (a *Archive) importResults(w http.ResponseWriter, r *http.Request) {
 func (a *Archive) getResult(w http.ResponseWriter, r *http.Request) {
 	res, err := a.DB.Result(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.view(res))
@@ -484,7 +490,7 @@ func (a *Archive) correctResult(w http.ResponseWriter, r *http.Request) {
 		AddDocuments: req.AddDocumentIDs}
 	res, err := a.DB.CorrectResult(r.Context(), r.PathValue("id"), p, PrincipalFrom(r.Context()).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.view(res))
@@ -503,7 +509,7 @@ func (a *Archive) revokeResult(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.DB.RevokeResult(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	a.statusChanged(r.Context(), res)
@@ -527,13 +533,13 @@ func (a *Archive) replaceResult(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			a.failErr(w, r, "result", err)
+			a.failErr(w, r, noun{"kết quả", "result"}, err)
 			return
 		}
 	}
 	res, err := a.DB.ReplaceResult(ctx, r.PathValue("id"), req.ReplacedBy, PrincipalFrom(ctx).Actor(), req.Reason)
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	a.statusChanged(ctx, res)
@@ -543,7 +549,7 @@ func (a *Archive) replaceResult(w http.ResponseWriter, r *http.Request) {
 func (a *Archive) resultHistory(w http.ResponseWriter, r *http.Request) {
 	evs, err := a.DB.ResultHistory(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	if evs == nil {
@@ -618,7 +624,7 @@ func (a *Archive) lookup(w http.ResponseWriter, r *http.Request) {
 	rs, next, err := a.DB.LookupResults(r.Context(), catalog.ResultQuery{OwnerID: req.OwnerID, ProcedureCode: req.ProcedureCode,
 		Codes: req.Codes, Numbers: req.Numbers, Offices: PrincipalFrom(r.Context()).Visible(), Limit: req.Limit, Cursor: req.Cursor})
 	if err != nil {
-		a.failErr(w, r, "result", err)
+		a.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	out := LookupResponse{Results: []LookupResult{}, NextCursor: next}
@@ -690,19 +696,19 @@ func (a *Archive) search(w http.ResponseWriter, r *http.Request) {
 		sq.Offset = n
 	}
 	if len(ps) > 0 {
-		a.failErr(w, r, "", ps)
+		a.failErr(w, r, noun{}, ps)
 		return
 	}
 	hits, more, err := a.DB.SearchDocuments(r.Context(), sq)
 	if err != nil {
-		a.failErr(w, r, "document", err)
+		a.failErr(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	out := SearchResponse{Hits: []SearchHit{}}
 	for _, h := range hits {
 		val, err := a.validity(r.Context(), h.DocumentID)
 		if err != nil {
-			a.failErr(w, r, "document", err)
+			a.failErr(w, r, noun{"tài liệu", "document"}, err)
 			return
 		}
 		out.Hits = append(out.Hits, SearchHit{DocumentID: h.DocumentID, DocumentURL: "/v1/documents/" + h.DocumentID,
@@ -723,6 +729,8 @@ type AuditPage struct {
 	Entries []catalog.AuditEntry `json:"entries"`
 	// NextAfter is the after= of the next page; 0 after the last.
 	NextAfter int64 `json:"next_after,omitempty"`
+	// NextCursor is the cursor= of the next page, as on every list.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
@@ -730,7 +738,15 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 	aq := catalog.AuditQuery{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"),
 		Offices: PrincipalFrom(r.Context()).Visible(), Limit: 100}
 	var ps results.Problems
-	if v := q.Get("after"); v != "" {
+	after := q.Get("after")
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil || len(b) == 0 {
+			ps = append(ps, catalog.ErrBadCursor...)
+		}
+		after = string(b)
+	}
+	if v := after; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			ps = append(ps, results.Problem{Field: "after", VI: "after phải là số thứ tự", EN: "after must be a sequence number"})
@@ -745,12 +761,12 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 		aq.Limit = n
 	}
 	if len(ps) > 0 {
-		a.failErr(w, r, "", ps)
+		a.failErr(w, r, noun{}, ps)
 		return
 	}
 	es, err := a.DB.AuditLog(r.Context(), aq)
 	if err != nil {
-		a.failErr(w, r, "audit log", err)
+		a.failErr(w, r, noun{"nhật ký kiểm toán", "audit log"}, err)
 		return
 	}
 	out := AuditPage{Entries: es}
@@ -759,6 +775,7 @@ func (a *Archive) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(es) == aq.Limit {
 		out.NextAfter = es[len(es)-1].Seq
+		out.NextCursor = catalog.EncodeCursor(strconv.FormatInt(out.NextAfter, 10))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -776,7 +793,7 @@ func (a *Archive) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		seq, h, _ := strings.Cut(v, ":")
 		n, err := strconv.ParseInt(seq, 10, 64)
 		if err != nil || len(h) != 64 {
-			a.failErr(w, r, "", results.Problems{{Field: "anchor", VI: "anchor phải là seq:hash", EN: "anchor must be seq:hash"}})
+			a.failErr(w, r, noun{}, results.Problems{{Field: "anchor", VI: "anchor phải là seq:hash", EN: "anchor must be seq:hash"}})
 			return
 		}
 		anchors = append(anchors, catalog.AuditHead{Seq: n, Hash: h})
@@ -787,7 +804,7 @@ func (a *Archive) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, AuditCheck{Head: head, Error: &apiError{Code: "audit_broken",
 			VI: "nhật ký kiểm toán bị sửa hoặc xóa: " + err.Error(), EN: "the audit log was altered: " + err.Error()}})
 	case err != nil:
-		a.failErr(w, r, "audit log", err)
+		a.failErr(w, r, noun{"nhật ký kiểm toán", "audit log"}, err)
 	default:
 		writeJSON(w, http.StatusOK, AuditCheck{OK: true, Head: head})
 	}

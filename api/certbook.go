@@ -46,7 +46,7 @@ func (c *Copies) voidNumber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		c.failErr(w, r, "số chứng thực / certification number", err)
+		c.failErr(w, r, noun{"số chứng thực", "certification number"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, bookLine(e))
@@ -68,7 +68,7 @@ func (c *Copies) preview(w http.ResponseWriter, r *http.Request) {
 	err := c.Service.Preview(ctx, &b, certify.IssueRequest{OfficeID: p.OfficeID, DocumentID: q.DocumentID, ResultID: q.ResultID,
 		Title: q.Title, Requester: q.Requester, Certifier: q.Certifier, Fee: q.Fee, Notes: q.Notes, Actor: p.Actor()})
 	if err != nil {
-		c.failErr(w, r, "tài liệu / document", err)
+		c.failErr(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	// The preview is the whole document: its read is audited like a fetch.

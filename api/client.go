@@ -50,6 +50,12 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 
 // send is do with any request headers.
 func (c *Client) send(ctx context.Context, method, path string, body io.Reader, h http.Header, out any) error {
+	return c.sendAccepting(ctx, method, path, body, h, out, 0)
+}
+
+// sendAccepting is send that also decodes into out an answer of status
+// also (an upload that became a failed document answers 422 with it).
+func (c *Client) sendAccepting(ctx context.Context, method, path string, body io.Reader, h http.Header, out any, also int) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, body)
 	if err != nil {
 		return err
@@ -65,7 +71,7 @@ func (c *Client) send(ctx context.Context, method, path string, body io.Reader, 
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
+	if resp.StatusCode >= 300 && resp.StatusCode != also {
 		var e struct {
 			Error apiError `json:"error"`
 		}
@@ -119,7 +125,9 @@ func (c *Client) UploadWithKey(ctx context.Context, batchID, name, key string, r
 	if key != "" {
 		h.Set("Idempotency-Key", key)
 	}
-	err := c.send(ctx, http.MethodPost, path, r, h, &out)
+	// A file taken but unusable answers 422 with its failed document: the
+	// caller reads the reason in Document.Status and Document.Error.
+	err := c.sendAccepting(ctx, http.MethodPost, path, r, h, &out, http.StatusUnprocessableEntity)
 	return out, err
 }
 
@@ -175,5 +183,23 @@ func (c *Client) RescanPage(ctx context.Context, pageID, name, reason string, r 
 func (c *Client) Page(ctx context.Context, id string) (QCPage, error) {
 	var out QCPage
 	err := c.do(ctx, http.MethodGet, "/v1/pages/"+url.PathEscape(id), nil, "", &out)
+	return out, err
+}
+
+// Batches returns one page of the caller's batches with their progress,
+// after cursor ("" for the first).
+func (c *Client) Batches(ctx context.Context, cursor string, limit int) (BatchList, error) {
+	var out BatchList
+	path := "/v1/batches?limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out, err
+}
+
+// Search returns one page of the documents matching a full-text query
+// (accents optional), after cursor ("" for the first).
+func (c *Client) Search(ctx context.Context, query, cursor string, limit int) (SearchResponse, error) {
+	var out SearchResponse
+	path := "/v1/search?q=" + url.QueryEscape(query) + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
 	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/certify"
@@ -47,6 +48,7 @@ func CopyRoutes(c *Copies) []Route {
 	return []Route{
 		{"GET", "/verify/{code}", nil, nil, c.verifyPage},
 		{"GET", "/verify/", nil, nil, c.verifyForm},
+		{"GET", "/v1/copies", copyFetchers, nil, c.listCopies},
 		{"POST", "/v1/copies", clerks, nil, c.issue},
 		{"POST", "/v1/copies/lookup", clerks, nil, c.lookup},
 		{"GET", "/v1/copies/{id}", copyFetchers, copyOffice, c.getCopy},
@@ -62,7 +64,7 @@ func (c *Copies) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 	writeJSON(w, status, errorBody{Error: apiError{Code: code, VI: vi, EN: en}})
 }
 
-func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what noun, err error) {
 	var ps results.Problems
 	switch {
 	case errors.As(err, &ps):
@@ -83,7 +85,7 @@ func (c *Copies) failErr(w http.ResponseWriter, r *http.Request, what string, er
 	case errors.Is(err, certify.ErrUnknownOffice):
 		c.fail(w, r, http.StatusConflict, "no_book", "cơ quan của bạn chưa được cấu hình sổ chứng thực", "your office has no certification book configured", nil)
 	case errors.Is(err, catalog.ErrNotFound):
-		c.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		c.fail(w, r, http.StatusNotFound, "not_found", strings.TrimSpace("không tìm thấy "+what.vi), strings.TrimSpace(what.en+" not found"), nil)
 	default:
 		c.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
 	}
@@ -151,7 +153,7 @@ func (c *Copies) issue(w http.ResponseWriter, r *http.Request) {
 		NoResultReason: q.NoResultReason, Offices: p.Visible(), Title: q.Title, Requester: q.Requester, Certifier: q.Certifier, Fee: q.Fee, Notes: q.Notes, AckWarning: q.AckWarning,
 		Actor: p.Actor()})
 	if err != nil {
-		c.failErr(w, r, "tài liệu / document", err)
+		c.failErr(w, r, noun{"tài liệu", "document"}, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, c.view(is.Copy, is.Entry))
@@ -171,7 +173,7 @@ func (c *Copies) visible(w http.ResponseWriter, r *http.Request, p *Principal, d
 		err = catalog.ErrNotFound
 	}
 	if err != nil {
-		c.failErr(w, r, "tài liệu hoặc kết quả / document or result", err)
+		c.failErr(w, r, noun{"tài liệu hoặc kết quả", "document or result"}, err)
 		return false
 	}
 	return true
@@ -207,7 +209,7 @@ func (c *Copies) lookup(w http.ResponseWriter, r *http.Request) {
 	found, err := c.Service.Lookup(r.Context(), certify.LookupRequest{DocumentID: q.DocumentID, Code: q.Code,
 		NumberSymbol: q.NumberSymbol, Issuer: q.Issuer, IssueDate: q.IssueDate, Offices: p.Visible()})
 	if err != nil {
-		c.failErr(w, r, "kết quả / result", err)
+		c.failErr(w, r, noun{"kết quả", "result"}, err)
 		return
 	}
 	if found == nil {
@@ -220,12 +222,12 @@ func (c *Copies) getCopy(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cp, err := c.Service.DB.Copy(ctx, r.PathValue("id"))
 	if err != nil {
-		c.failErr(w, r, "bản sao / copy", err)
+		c.failErr(w, r, noun{"bản sao", "copy"}, err)
 		return
 	}
 	e, err := c.Service.DB.CertEntry(ctx, cp.EntryID)
 	if err != nil {
-		c.failErr(w, r, "bản sao / copy", err)
+		c.failErr(w, r, noun{"bản sao", "copy"}, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, c.view(cp, e))
@@ -237,7 +239,7 @@ func (c *Copies) getCopyPDF(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cp, err := c.Service.DB.Copy(ctx, r.PathValue("id"))
 	if err != nil {
-		c.failErr(w, r, "bản sao / copy", err)
+		c.failErr(w, r, noun{"bản sao", "copy"}, err)
 		return
 	}
 	rg, ok := auditRange(w, r)
@@ -304,12 +306,12 @@ func (c *Copies) book(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalFrom(r.Context())
 	office, err := c.Service.Office(p.OfficeID)
 	if err != nil {
-		c.failErr(w, r, "sổ / book", err)
+		c.failErr(w, r, noun{"sổ", "book"}, err)
 		return
 	}
 	entries, err := c.Service.Book(r.Context(), p.OfficeID, year, month)
 	if err != nil {
-		c.failErr(w, r, "sổ / book", err)
+		c.failErr(w, r, noun{"sổ", "book"}, err)
 		return
 	}
 	if r.URL.Query().Get("format") == "pdf" {

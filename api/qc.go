@@ -109,6 +109,8 @@ type PageVersion struct {
 type QCList struct {
 	Pages []QCPage `json:"pages"`
 	Next  string   `json:"next,omitempty"`
+	// NextCursor is the cursor= of the following page, as on every list.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 func qcPage(p catalog.Page) QCPage {
@@ -149,7 +151,11 @@ func (q *QC) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	pages, err := q.DB.QCQueue(r.Context(), r.PathValue("id"), r.URL.Query().Get("after"), limit+1)
+	after, ok := afterOrCursor(w, r)
+	if !ok {
+		return
+	}
+	pages, err := q.DB.QCQueue(r.Context(), r.PathValue("id"), after, limit+1)
 	if err != nil {
 		q.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
 		return
@@ -158,6 +164,7 @@ func (q *QC) queue(w http.ResponseWriter, r *http.Request) {
 	for i, p := range pages {
 		if i == limit {
 			out.Next = pages[i-1].ID
+			out.NextCursor = catalog.EncodeCursor(out.Next)
 			break
 		}
 		out.Pages = append(out.Pages, qcPage(p))

@@ -177,7 +177,7 @@ func credential(r *http.Request) string {
 func tooMany(w http.ResponseWriter, b *rate.Limiter) {
 	wait := time.Duration(float64(time.Second) / float64(b.Limit()))
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	http.Error(w, "Quá nhiều yêu cầu, vui lòng thử lại sau / Too many requests, try again later", http.StatusTooManyRequests)
+	writeJSON(w, http.StatusTooManyRequests, map[string]apiError{"error": plainErrors[http.StatusTooManyRequests]})
 }
 
 // LimitRequests answers 429 Too Many Requests to a client that sends more

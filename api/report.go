@@ -51,9 +51,9 @@ func (rp *Reports) fail(w http.ResponseWriter, r *http.Request, status int, code
 	writeJSON(w, status, map[string]apiError{"error": {Code: code, VI: vi, EN: en}})
 }
 
-func (rp *Reports) failLookup(w http.ResponseWriter, r *http.Request, what string, err error) {
+func (rp *Reports) failLookup(w http.ResponseWriter, r *http.Request, what noun, err error) {
 	if errors.Is(err, catalog.ErrNotFound) {
-		rp.fail(w, r, http.StatusNotFound, "not_found", "không tìm thấy "+what, what+" not found", nil)
+		rp.fail(w, r, http.StatusNotFound, "not_found", strings.TrimSpace("không tìm thấy "+what.vi), strings.TrimSpace(what.en+" not found"), nil)
 		return
 	}
 	rp.fail(w, r, http.StatusInternalServerError, "internal", "lỗi hệ thống", "internal error", err)
@@ -99,6 +99,8 @@ func pageRow(p catalog.PageRow) PageRow {
 type PageList struct {
 	Pages []PageRow `json:"pages"`
 	Next  string    `json:"next,omitempty"`
+	// NextCursor is the cursor= of the following page, as on every list.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // ReportCSVHeader is the first line of a batch's CSV report.
@@ -109,7 +111,7 @@ func (rp *Reports) reportCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
 	if _, err := rp.DB.Batch(ctx, id); err != nil {
-		rp.failLookup(w, r, "batch", err)
+		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -163,18 +165,23 @@ func (rp *Reports) pages(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	if _, err := rp.DB.Batch(ctx, id); err != nil {
-		rp.failLookup(w, r, "batch", err)
+		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
-	rows, err := rp.DB.BatchPageRows(ctx, id, r.URL.Query().Get("after"), limit+1)
+	after, ok := afterOrCursor(w, r)
+	if !ok {
+		return
+	}
+	rows, err := rp.DB.BatchPageRows(ctx, id, after, limit+1)
 	if err != nil {
-		rp.failLookup(w, r, "batch", err)
+		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	out := PageList{Pages: []PageRow{}}
 	for i, p := range rows {
 		if i == limit {
 			out.Next = rows[limit-1].PageID
+			out.NextCursor = catalog.EncodeCursor(out.Next)
 			break
 		}
 		out.Pages = append(out.Pages, pageRow(p))
@@ -197,7 +204,7 @@ func (rp *Reports) batchAIP(w http.ResponseWriter, r *http.Request) {
 	sel := aip.Selection{BatchID: r.PathValue("id"), ID: q.Get("package_id"), Title: q.Get("title"), Bag: bag}
 	office, err := rp.DB.BatchOffice(r.Context(), sel.BatchID)
 	if err != nil {
-		rp.failLookup(w, r, "batch", err)
+		rp.failLookup(w, r, noun{"lô", "batch"}, err)
 		return
 	}
 	rp.export(w, r, sel, q.Get("format"), []string{office})
@@ -223,7 +230,7 @@ func (rp *Reports) dossierAIP(w http.ResponseWriter, r *http.Request) {
 			err = catalog.ErrNotFound // as if it did not exist
 		}
 		if err != nil {
-			rp.failLookup(w, r, "document "+id, err)
+			rp.failLookup(w, r, noun{"tài liệu " + id, "document " + id}, err)
 			return
 		}
 		if !slices.Contains(offices, office) {
@@ -257,7 +264,7 @@ func (rp *Reports) export(w http.ResponseWriter, r *http.Request, sel aip.Select
 			"chưa có tài liệu nào đã ký số để xuất", "no signed document to export yet", nil)
 		return
 	} else if err != nil {
-		rp.failLookup(w, r, "batch or document", err)
+		rp.failLookup(w, r, noun{"lô hoặc tài liệu", "batch or document"}, err)
 		return
 	}
 	for _, office := range offices {

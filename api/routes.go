@@ -47,8 +47,9 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 	routes := []Route{
 		{"GET", "/healthz", nil, nil, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }},
 		{"GET", "/readyz", nil, nil, ReadyHandler(s.Ready)},
-		{"GET", "/v1/openapi.json", everyone, nil, serveOpenAPI},
+		{"GET", "/v1/openapi.json", nil, nil, serveOpenAPI}, // a client reads it before it has a key
 
+		{"GET", "/v1/batches", producers, nil, a.listBatches(s)},
 		{"POST", "/v1/batches", producers, nil, a.createBatch(s)},
 		{"GET", "/v1/batches/{id}", producers, batch, s.getBatch},
 		{"GET", "/v1/batches/{id}/report", producers, batch, s.batchReport},
@@ -59,10 +60,12 @@ func Routes(s *Server, a *Archive, extra ...Route) []Route {
 		{"GET", "/v1/batches/{id}/aip", archivists, batch, rp.batchAIP},
 		{"POST", "/v1/aip", archivists, nil, rp.dossierAIP},
 
+		{"GET", "/v1/documents", everyone, nil, a.listDocuments(s)},
 		{"GET", "/v1/documents/{id}", everyone, doc, a.getDocument(s)},
 		{"GET", "/v1/documents/{id}/pdf", fetchers, doc, a.getPDF(s)},
 		{"POST", "/v1/documents/{id}/results", archivists, doc, a.resultFromDocument(s)},
 
+		{"GET", "/v1/results", everyone, nil, a.listResults},
 		{"POST", "/v1/results", producers, nil, a.createResult},
 		{"POST", "/v1/results/import", archivists, nil, a.importResults},
 		{"POST", "/v1/results/lookup", fetchers, nil, a.lookup},

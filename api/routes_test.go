@@ -38,6 +38,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	mux := NewMux(routes)
 
 	described := map[string][]string{} // "METHOD path" -> x-scopes
+	opIDs := map[string]string{}       // operationId -> "METHOD path"
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			var scopes []string
@@ -46,6 +47,17 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				if err := json.Unmarshal(b, &scopes); err != nil {
 					t.Errorf("%s %s: x-scopes: %v", method, path, err)
 				}
+			}
+			if op.OperationID == "" {
+				t.Errorf("%s %s: no operationId", method, path)
+			} else if prev, dup := opIDs[op.OperationID]; dup {
+				t.Errorf("%s %s: operationId %q already names %s", method, path, op.OperationID, prev)
+			}
+			opIDs[op.OperationID] = method + " " + path
+			// Declared on the operation itself: no document-wide default
+			// decides whether an operation needs a key.
+			if op.Security == nil {
+				t.Errorf("%s %s: no security declared", method, path)
 			}
 			public := op.Security != nil && len(*op.Security) == 0
 			if public != (len(scopes) == 0) {
@@ -80,10 +92,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("openapi.json describes %s, which no route serves", key)
 	}
 
-	// Served, as JSON, to any key.
+	// Served, as JSON, without a key: a client reads it before it has one.
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/v1/openapi.json", nil)
-	mux.ServeHTTP(rec, req.WithContext(WithPrincipal(req.Context(), &Principal{Scopes: []Scope{ScopeClerk}})))
+	Authenticate(nil, nil)(mux).ServeHTTP(rec, req)
 	if rec.Code != 200 || !json.Valid(rec.Body.Bytes()) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Errorf("GET /v1/openapi.json: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -115,8 +127,12 @@ var access = map[string]string{
 	"GET /v1/batches/{id}/pages":             "as",
 	"GET /v1/batches/{id}/aip":               "a",
 	"POST /v1/aip":                           "a",
-	"GET /v1/openapi.json":                   "acsu",
+	"GET /v1/openapi.json":                   "public",
 	"POST /v1/batches":                       "as",
+	"GET /v1/batches":                        "as",
+	"GET /v1/documents":                      "acsu",
+	"GET /v1/results":                        "acsu",
+	"GET /v1/copies":                         "cs",
 	"GET /v1/batches/{id}":                   "as",
 	"GET /v1/batches/{id}/report":            "as",
 	"POST /v1/batches/{id}/files":            "as",

@@ -146,6 +146,9 @@ func (h *Webhooks) create(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		if tooLarge(w, err) {
+			return
+		}
 		h.fail(w, r, http.StatusBadRequest, "bad_request", "JSON không hợp lệ: "+err.Error(), "invalid JSON: "+err.Error(), nil)
 		return
 	}

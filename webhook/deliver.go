@@ -38,7 +38,7 @@ type Event struct {
 	// ID identifies the event: emitting the same ID twice delivers once.
 	// Empty: one is drawn.
 	ID       string
-	Type     string // EventCopyIssued, EventResultStatusChanged
+	Type     string // one of Events
 	OfficeID string // only this office's subscriptions hear of it
 	At       time.Time
 	Data     any // the event's object, marshalled as "data"
@@ -177,7 +177,7 @@ func (d *Dispatcher) CatchUp(ctx context.Context, db AuditFollower) (int, error)
 			return n, err
 		}
 		es, err := db.AuditLog(ctx, catalog.AuditQuery{AfterSeq: after, Limit: 500,
-			Actions: []string{catalog.AuditCopyIssued, catalog.AuditResultStatus}})
+			Actions: []string{catalog.AuditCopyIssued, catalog.AuditResultStatus, catalog.AuditDocumentSigned, catalog.AuditBatchDone}})
 		if err != nil || len(es) == 0 {
 			return n, err
 		}
@@ -224,6 +224,30 @@ func eventOf(ctx context.Context, db AuditFollower, e catalog.AuditEntry) (Event
 			return Event{}, fmt.Errorf("%w: status change without its new status: %s", errNotEvent, e.Detail)
 		}
 		return ResultStatusChanged(r, detail.To), nil
+	case catalog.AuditDocumentSigned:
+		var d struct {
+			BatchID string `json:"batch_id"`
+			SHA256  string `json:"sha256"`
+			Size    int64  `json:"size"`
+		}
+		if err := json.Unmarshal(e.Detail, &d); err != nil {
+			return Event{}, fmt.Errorf("%w: document.signed: %s", errNotEvent, e.Detail)
+		}
+		return Event{ID: EventDocumentSigned + ":" + e.Subject, Type: EventDocumentSigned, OfficeID: e.OfficeID, At: e.At,
+			Data: map[string]any{"document_id": e.Subject, "batch_id": d.BatchID, "sha256": d.SHA256, "size": d.Size,
+				"pdf_url": "/v1/documents/" + e.Subject + "/pdf"}}, nil
+	case catalog.AuditBatchDone:
+		var d struct{ Documents, Signed, Failed int }
+		if err := json.Unmarshal(e.Detail, &d); err != nil {
+			return Event{}, fmt.Errorf("%w: batch.done: %s", errNotEvent, e.Detail)
+		}
+		// Named by the batch and its counts: a batch that grows, or whose
+		// failed document is retried, and finishes again is announced
+		// again; the same state only once.
+		return Event{ID: fmt.Sprintf("%s:%s:%d:%d", EventBatchDone, e.Subject, d.Documents, d.Signed), Type: EventBatchDone,
+			OfficeID: e.OfficeID, At: e.At,
+			Data: map[string]any{"batch_id": e.Subject, "documents": d.Documents, "signed": d.Signed, "failed": d.Failed,
+				"report_url": "/v1/batches/" + e.Subject + "/report"}}, nil
 	}
 	return Event{}, fmt.Errorf("%w: %s", errNotEvent, e.Action)
 }

@@ -1,6 +1,8 @@
 // Package webhook tells other systems what happened, by HTTP POSTs signed
 // with HMAC-SHA256: a copy was issued ("copy.issued"), a result was
-// revoked or replaced ("result.status_changed").
+// revoked or replaced ("result.status_changed"), a digitized document
+// was signed ("document.signed"), every document of a batch is signed or
+// failed ("batch.done"). All are read from the audit log (CatchUp).
 //
 // Emit records one delivery per matching subscription in the catalog and
 // enqueues an asynq task "webhook:deliver" whose payload is the delivery
@@ -47,10 +49,12 @@ import (
 const (
 	EventCopyIssued          = "copy.issued"
 	EventResultStatusChanged = "result.status_changed"
+	EventDocumentSigned      = "document.signed" // a digitized document's signed PDF is ready
+	EventBatchDone           = "batch.done"      // every document of a batch is signed or failed
 )
 
 // Events lists the event types one may subscribe to.
-var Events = []string{EventCopyIssued, EventResultStatusChanged}
+var Events = []string{EventCopyIssued, EventResultStatusChanged, EventDocumentSigned, EventBatchDone}
 
 // Headers of a delivery.
 const (

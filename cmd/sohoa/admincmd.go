@@ -21,20 +21,37 @@ import (
 )
 
 // openCatalog opens the catalog the server uses: SOHOA_DATABASE_URL, or
-// the SQLite file in the data directory.
-func openCatalog(ctx context.Context) (*catalog.DB, error) {
+// the SQLite file in the data directory (data when not empty: --data).
+// A directory without a catalog is an error: opening would create an
+// empty one there, and a check of it would report all clear.
+func openCatalog(ctx context.Context, data string) (*catalog.DB, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
+	if data != "" {
+		cfg.DataDir = data
+	}
 	url := cfg.DatabaseURL
 	if url == "" {
-		url = "sqlite:" + filepath.Join(cfg.DataDir, "catalog.db")
+		path := filepath.Join(cfg.DataDir, "catalog.db")
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("không có danh mục tại %s: chỉ đúng thư mục dữ liệu của máy chủ bằng --data hoặc SOHOA_DATA_DIR, "+
+				"hoặc đặt SOHOA_DATABASE_URL / no catalog at %s: point --data or SOHOA_DATA_DIR at the server's data directory, "+
+				"or set SOHOA_DATABASE_URL", path, path)
+		}
+		url = "sqlite:" + path
 	}
 	return catalog.Open(ctx, url)
 }
 
+// dataFlag adds --data to a command that opens the catalog.
+func dataFlag(cmd *cobra.Command, data *string) {
+	cmd.PersistentFlags().StringVar(data, "data", "", "data directory holding the catalog (default $SOHOA_DATA_DIR, else ~/.local/share/sohoa)")
+}
+
 func apikeyCmd() *cobra.Command {
+	var data string
 	cmd := &cobra.Command{
 		Use:   "apikey",
 		Short: "Create, list and revoke API keys (in the catalog of SOHOA_DATABASE_URL or the data directory)",
@@ -58,7 +75,7 @@ log). A key sees the records of its own --office, and of the offices it is
 					return fmt.Errorf("unknown scope %q (archivist, clerk, system, auditor) / phạm vi không hợp lệ", s)
 				}
 			}
-			db, err := openCatalog(cmd.Context())
+			db, err := openCatalog(cmd.Context(), data)
 			if err != nil {
 				return err
 			}
@@ -82,7 +99,7 @@ log). A key sees the records of its own --office, and of the offices it is
 		Short: "List keys (never their tokens)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openCatalog(cmd.Context())
+			db, err := openCatalog(cmd.Context(), data)
 			if err != nil {
 				return err
 			}
@@ -109,7 +126,7 @@ log). A key sees the records of its own --office, and of the offices it is
 		Short: "Revoke a key at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openCatalog(cmd.Context())
+			db, err := openCatalog(cmd.Context(), data)
 			if err != nil {
 				return err
 			}
@@ -118,10 +135,12 @@ log). A key sees the records of its own --office, and of the offices it is
 		},
 	}
 	cmd.AddCommand(create, list, revoke)
+	dataFlag(cmd, &data)
 	return cmd
 }
 
 func auditCmd() *cobra.Command {
+	var data string
 	cmd := &cobra.Command{Use: "audit", Short: "Check the hash-chained audit log"}
 	var anchors []string
 	verify := &cobra.Command{
@@ -142,7 +161,7 @@ earlier run as --anchor.`,
 				}
 				heads = append(heads, catalog.AuditHead{Seq: n, Hash: hash})
 			}
-			db, err := openCatalog(cmd.Context())
+			db, err := openCatalog(cmd.Context(), data)
 			if err != nil {
 				return err
 			}
@@ -157,10 +176,12 @@ earlier run as --anchor.`,
 	}
 	verify.Flags().StringSliceVar(&anchors, "anchor", nil, "a head seen before, SEQ:HASH")
 	cmd.AddCommand(verify)
+	dataFlag(cmd, &data)
 	return cmd
 }
 
 func resultsCmd() *cobra.Command {
+	var data string
 	cmd := &cobra.Command{Use: "results", Short: "The archive of still-valid procedure results"}
 	var office, actor string
 	imp := &cobra.Command{
@@ -176,7 +197,7 @@ func resultsCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			db, err := openCatalog(cmd.Context())
+			db, err := openCatalog(cmd.Context(), data)
 			if err != nil {
 				return err
 			}
@@ -199,10 +220,12 @@ func resultsCmd() *cobra.Command {
 	imp.Flags().StringVar(&office, "office", "", "office the results belong to")
 	imp.Flags().StringVar(&actor, "actor", "cli:"+config.Getenv("USER"), "who imports, for the history")
 	cmd.AddCommand(imp)
+	dataFlag(cmd, &data)
 	return cmd
 }
 
 func fixityCmd() *cobra.Command {
+	var data string
 	var rehash bool
 	var batches []string
 	cmd := &cobra.Command{
@@ -220,7 +243,10 @@ one the catalog recorded. Servers run the same audit every SOHOA_FIXITY_INTERVAL
 			if err != nil {
 				return err
 			}
-			db, err := openCatalog(ctx)
+			if data != "" {
+				cfg.DataDir = data // the blobs beside the catalog, too
+			}
+			db, err := openCatalog(ctx, data)
 			if err != nil {
 				return err
 			}
@@ -254,5 +280,6 @@ one the catalog recorded. Servers run the same audit every SOHOA_FIXITY_INTERVAL
 	}
 	cmd.Flags().BoolVar(&rehash, "rehash", false, "re-hash every object (reads everything)")
 	cmd.Flags().StringSliceVar(&batches, "batch", nil, "audit only these batches (orphans are then not looked for)")
+	dataFlag(cmd, &data)
 	return cmd
 }

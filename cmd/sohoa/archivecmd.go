@@ -28,12 +28,22 @@ func (f *clientFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.token, "token", env.Token, "API key ($SOHOA_TOKEN; default: the local server's bootstrap key, if readable)")
 }
 
-func (f *clientFlags) client() *api.Client {
+// client is the API client of the flags. With no --token and no
+// SOHOA_TOKEN it reads the local server's bootstrap key; when that is not
+// there either it says where it looked, rather than letting the server
+// answer a bare 401.
+func (f *clientFlags) client() (*api.Client, error) {
 	c := &api.Client{BaseURL: f.server, Token: f.token}
 	if c.Token == "" {
-		c.Token = localToken()
+		tok, path := localToken()
+		if tok == "" {
+			return nil, fmt.Errorf("không có khóa API: không có --token, SOHOA_TOKEN, và không đọc được khóa khởi tạo ở %s "+
+				"(máy chủ khác máy này? dùng --token hoặc SOHOA_TOKEN) / no API key: no --token, no SOHOA_TOKEN, and no "+
+				"bootstrap key readable at %s (a server on another machine? give --token or SOHOA_TOKEN)", path, path)
+		}
+		c.Token = tok
 	}
-	return c
+	return c, nil
 }
 
 // writeOut runs fn on the file at path ("-" = stdout), removing a file
@@ -69,7 +79,10 @@ func exportCmd() *cobra.Command {
 			if (batch == "") == (len(docs) == 0) {
 				return fmt.Errorf("give --batch or --dossier / cần --batch hoặc --dossier")
 			}
-			c := cf.client()
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
 			return writeOut(out, func(w io.Writer) error {
 				if batch != "" {
 					return c.BatchAIP(cmd.Context(), ingest.BatchID(batch), format, bag, w)
@@ -101,7 +114,11 @@ func reportCmd() *cobra.Command {
 			if batch == "" {
 				return fmt.Errorf("--batch is required / cần --batch")
 			}
-			return writeOut(out, func(w io.Writer) error { return cf.client().ReportCSV(cmd.Context(), ingest.BatchID(batch), w) })
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			return writeOut(out, func(w io.Writer) error { return c.ReportCSV(cmd.Context(), ingest.BatchID(batch), w) })
 		},
 	}
 	cf.add(cmd)
@@ -207,7 +224,11 @@ error saying why is logged and that batch's scans wait in place.`,
 				opt.FolderQuiet = -1
 			}
 			opt.Log = newLogger()
-			w, err := hotfolder.New(opt, &uploader{c: cf.client(), batches: map[string]string{}})
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			w, err := hotfolder.New(opt, &uploader{c: c, batches: map[string]string{}})
 			if err != nil {
 				return err
 			}
@@ -252,7 +273,11 @@ file makes the whole run one document.`,
 				return err
 			}
 			opt.Log = newLogger()
-			n, err := sane.Feed(cmd.Context(), opt, mode, batch, prefix, scanSink{&uploader{c: cf.client(), batches: map[string]string{}}})
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			n, err := sane.Feed(cmd.Context(), opt, mode, batch, prefix, scanSink{&uploader{c: c, batches: map[string]string{}}})
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d document(s) sent to batch %s\n", n, batch)
 			return err
 		},

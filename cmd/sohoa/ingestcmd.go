@@ -54,7 +54,10 @@ Sending the same pages again adds nothing.`,
 			if batch == "" {
 				return fmt.Errorf("--batch NAME is required / cần đặt tên lô bằng --batch")
 			}
-			c := cf.client()
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
 			res, b, err := ingestPathsWith(cmd.Context(), c, batch, args, folders, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -353,14 +356,16 @@ func isTerminal(w io.Writer) bool {
 // localToken reads the bootstrap key a local server wrote in its data
 // directory, so that "sohoa serve" and "sohoa ingest" work together on one
 // machine without setting up keys first.
-func localToken() string {
+// It returns the token ("" when unreadable) and the path it read.
+func localToken() (token, path string) {
 	cfg, err := config.Load()
 	if err != nil {
-		return ""
+		return "", "$SOHOA_DATA_DIR/admin-token"
 	}
-	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin-token"))
+	path = filepath.Join(cfg.DataDir, "admin-token")
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return ""
+		return "", path
 	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(string(b)), path
 }

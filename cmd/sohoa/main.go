@@ -57,7 +57,7 @@ SOHOA_S3_*, SOHOA_DATABASE_URL); "sohoa serve --help" lists every variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(qcCmd(), serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
+	root.AddCommand(qcCmd(), batchesCmd(), searchCmd(), serveCmd(), workerCmd(), ingestCmd(), ocrCmd(), signCmd(), verifyCmd(), demoCmd(), samplesCmd(), queuesCmd(), apikeyCmd(), auditCmd(), resultsCmd(),
 		exportCmd(), reportCmd(), watchCmd(), scanCmd(), separatorSheetCmd(), fixityCmd())
 	return root
 }

@@ -39,7 +39,10 @@ func qcListCmd() *cobra.Command {
 			if batch == "" {
 				return fmt.Errorf("--batch is required / cần --batch")
 			}
-			c := cf.client()
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			if !asJSON {
 				fmt.Fprintln(tw, "PAGE\tSEQ\tFLAGS\tCONFIDENCE\tIMAGE")
@@ -82,7 +85,10 @@ func qcAcceptCmd() *cobra.Command {
 		Short: "Accept flagged pages as they are (the last one releases its document to signing)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := cf.client()
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
 			for _, id := range args {
 				p, err := c.AcceptPage(cmd.Context(), id, note)
 				if err != nil {
@@ -114,7 +120,11 @@ func qcRescanCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			p, err := cf.client().RescanPage(cmd.Context(), args[0], filepath.Base(args[1]), reason, f)
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			p, err := c.RescanPage(cmd.Context(), args[0], filepath.Base(args[1]), reason, f)
 			if err != nil {
 				return fmt.Errorf("page %s: %w", args[0], err)
 			}

@@ -177,7 +177,7 @@ func (db *DB) SetAssembled(ctx context.Context, docID, pdfKey, pdfSHA256 string,
 // "signing" to "signed". On a signed document it does nothing; from any
 // other status it returns ErrWrongStatus.
 func (db *DB) SetSigned(ctx context.Context, docID, key, sha256 string, size int64) error {
-	return db.transition(ctx, "set signed", docID, DocSigning, []DocStatus{DocSigned},
+	return db.transitionAudited(ctx, "set signed", docID, DocSigning, []DocStatus{DocSigned}, true,
 		`UPDATE documents SET status = 'signed', signed_key = $2, signed_sha256 = $3, signed_size = $4, updated_at = $5
 		WHERE id = $1 AND status = 'signing'`,
 		docID, key, sha256, size, db.ts(now()))
@@ -187,10 +187,71 @@ func (db *DB) SetSigned(ctx context.Context, docID, key, sha256 string, size int
 // already failed it does nothing (the first reason is kept); on a signed
 // document it returns ErrWrongStatus.
 func (db *DB) SetDocumentFailed(ctx context.Context, docID, reason string) error {
-	return db.transition(ctx, "set failed", docID, "", []DocStatus{DocFailed},
+	return db.transitionAudited(ctx, "set failed", docID, "", []DocStatus{DocFailed}, false,
 		`UPDATE documents SET status = 'failed', error = $2, updated_at = $3
 		WHERE id = $1 AND status NOT IN ('signed', 'failed')`,
 		docID, reason, db.ts(now()))
+}
+
+// Audit actions of the pipeline, which the webhooks follow.
+const (
+	AuditDocumentSigned = "document.signed"
+	AuditBatchDone      = "batch.done" // every document of the batch signed or failed
+)
+
+// transitionAudited is transition into a final status (signed or
+// failed), in one transaction with its audit entries: document.signed
+// when signed is set, and batch.done when the change leaves no document
+// of the batch unfinished. The audit log is the outbox the webhooks read,
+// so an event cannot be lost between the change and its announcement.
+// The count of unfinished documents runs after the audit lock is held: of
+// two last documents finishing at once, the second to commit sees the
+// first and announces the batch.
+func (db *DB) transitionAudited(ctx context.Context, op, docID string, from DocStatus, done []DocStatus, signed bool, query string, args ...any) error {
+	changed := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		changed = true
+		var batch, office string
+		if err := tx.QueryRowContext(ctx, `SELECT d.batch_id, b.office_id FROM documents d JOIN batches b ON b.id = d.batch_id
+			WHERE d.id = $1`, docID).Scan(&batch, &office); err != nil {
+			return err
+		}
+		if signed {
+			if _, err := db.appendAudit(ctx, tx, AuditEntry{Actor: "worker", OfficeID: office, Action: AuditDocumentSigned,
+				Subject: docID, Detail: mustJSON(map[string]any{"batch_id": batch, "sha256": args[2], "size": args[3]})}); err != nil {
+				return err
+			}
+		} else if _, err := db.lockAudit(ctx, tx); err != nil {
+			return err
+		}
+		var total, open, nSigned int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*),
+			COALESCE(SUM(CASE WHEN status NOT IN ('signed', 'failed') THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'signed' THEN 1 ELSE 0 END), 0)
+			FROM documents WHERE batch_id = $1`, batch).Scan(&total, &open, &nSigned); err != nil {
+			return err
+		}
+		if open > 0 {
+			return nil
+		}
+		_, err = db.appendAudit(ctx, tx, AuditEntry{Actor: "worker", OfficeID: office, Action: AuditBatchDone, Subject: batch,
+			Detail: mustJSON(map[string]any{"documents": total, "signed": nSigned, "failed": total - nSigned})})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("catalog: %s %s: %w", op, docID, err)
+	}
+	if changed {
+		return nil
+	}
+	return db.unchanged(ctx, op, docID, from, done)
 }
 
 // transition runs a conditional UPDATE of one document. When it changes no
@@ -206,8 +267,14 @@ func (db *DB) transition(ctx context.Context, op, docID string, from DocStatus, 
 	} else if n == 1 {
 		return nil
 	}
+	return db.unchanged(ctx, op, docID, from, done)
+}
+
+// unchanged explains a transition that changed no row: nil when the
+// document is already in a done status, else ErrWrongStatus or ErrNotFound.
+func (db *DB) unchanged(ctx context.Context, op, docID string, from DocStatus, done []DocStatus) error {
 	var status DocStatus
-	err = db.w.QueryRowContext(ctx, `SELECT status FROM documents WHERE id = $1`, docID).Scan(&status)
+	err := db.w.QueryRowContext(ctx, `SELECT status FROM documents WHERE id = $1`, docID).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
