@@ -198,17 +198,28 @@ type batchView struct {
 	Done   string // "retry" or "remove": what was just done
 }
 
-// batch shows one batch: its progress, its failed documents with their
-// reasons, and its documents a page (keyset) at a time.
-func (a *Archive) batch(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	office, err := a.DB.BatchOffice(ctx, id)
+// visibleBatch is the batch of the request's path and its office, when
+// the session's office may see it; otherwise it answers (404 for another
+// office's, as for a missing one) and reports false.
+func (a *Archive) visibleBatch(w http.ResponseWriter, r *http.Request) (id, office string, ok bool) {
+	id = r.PathValue("id")
+	office, err := a.DB.BatchOffice(r.Context(), id)
 	if err == nil && !sessionOf(r).P.CanSee(office) {
 		err = catalog.ErrNotFound
 	}
 	if err != nil {
-		a.core.fail(w, r, err)
+		a.fail(w, r, err)
+		return "", "", false
+	}
+	return id, office, true
+}
+
+// batch shows one batch: its progress, its failed documents with their
+// reasons, and its documents a page (keyset) at a time.
+func (a *Archive) batch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, _, ok := a.visibleBatch(w, r)
+	if !ok {
 		return
 	}
 	rows, err := a.rows(r)

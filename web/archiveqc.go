@@ -61,13 +61,8 @@ type qcView struct {
 // held pages as with ten), its image with the OCR words drawn over it.
 func (a *Archive) qc(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	batch := r.PathValue("id")
-	office, err := a.DB.BatchOffice(ctx, batch)
-	if err == nil && !sessionOf(r).P.CanSee(office) {
-		err = catalog.ErrNotFound
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	batch, _, ok := a.visibleBatch(w, r)
+	if !ok {
 		return
 	}
 	pages, err := a.QC.QCQueue(ctx, batch, r.URL.Query().Get("after"), 2)
@@ -296,13 +291,8 @@ const qcListSize = 50
 // with a checkbox, for accepting a selection at once.
 func (a *Archive) qcList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	batch := r.PathValue("id")
-	office, err := a.DB.BatchOffice(ctx, batch)
-	if err == nil && !sessionOf(r).P.CanSee(office) {
-		err = catalog.ErrNotFound
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	batch, _, ok := a.visibleBatch(w, r)
+	if !ok {
 		return
 	}
 	pages, err := a.QC.QCQueue(ctx, batch, r.URL.Query().Get("after"), qcListSize+1)
@@ -340,13 +330,8 @@ func (a *Archive) qcList(w http.ResponseWriter, r *http.Request) {
 // if accepted one by one.
 func (a *Archive) acceptSelected(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	batch := r.PathValue("id")
-	office, err := a.DB.BatchOffice(ctx, batch)
-	if err == nil && !sessionOf(r).P.CanSee(office) {
-		err = catalog.ErrNotFound
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	batch, office, ok := a.visibleBatch(w, r)
+	if !ok {
 		return
 	}
 	actor := sessionOf(r).P.Actor() + " web"
