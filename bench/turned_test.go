@@ -106,9 +106,14 @@ func TestTurnedDocumentMetadata(t *testing.T) {
 			t.Errorf("region %v read turned %d°, want 270°", r.Rect, r.Rotation)
 		}
 	}
+	// A region is cut around the words the first reading found, so its
+	// edges move with that reading (a stray mark read before the
+	// summary's first word widens it by 30 px): the same place is a
+	// rectangle overlapping the other by 80% of their union.
 	near := func(a, b ocr.Region) bool {
-		d := func(x, y int) bool { return x-y <= 4 && y-x <= 4 }
-		return d(a.Rect.Min.X, b.Rect.Min.X) && d(a.Rect.Min.Y, b.Rect.Min.Y) && d(a.Rect.Max.X, b.Rect.Max.X) && d(a.Rect.Max.Y, b.Rect.Max.Y)
+		in := a.Rect.Intersect(b.Rect)
+		u := a.Rect.Union(b.Rect)
+		return !in.Empty() && 5*in.Dx()*in.Dy() >= 4*u.Dx()*u.Dy()
 	}
 	for _, u := range regions[0] {
 		if !slices.ContainsFunc(regions[1], func(s ocr.Region) bool { return near(u, s) }) {
