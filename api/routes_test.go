@@ -159,10 +159,12 @@ var access = map[string]string{
 
 // TestAccessMatrix calls every route as every role, without a key and
 // with a bad key, through Authenticate and the real catalog's keys.
-func TestAccessMatrix(t *testing.T) {
-	ctx := context.Background()
+// allRoutes is every route of the API on a fresh SQLite catalog and local
+// store, behind Authenticate, as the access tests call them.
+func allRoutes(t *testing.T) (*catalog.DB, *webhook.Sealer, []Route, http.Handler) {
+	t.Helper()
 	dir := t.TempDir()
-	db, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dir, "c.db"))
+	db, err := catalog.Open(context.Background(), "sqlite:"+filepath.Join(dir, "c.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,17 +173,21 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Catalog: db, Store: store,
-		Reports: &Reports{DB: db, Export: &aip.Exporter{Catalog: db, Store: store, TempDir: t.TempDir()}},
-		Copies:  &Copies{Service: &certify.Service{DB: db, Store: store, TempDir: t.TempDir()}}}
 	sealer, err := webhook.NewSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Webhooks = &Webhooks{DB: db, Sealer: sealer}
-	srv.QC = &QC{DB: db, Store: store}
+	srv := &Server{Catalog: db, Store: store,
+		Reports:  &Reports{DB: db, Export: &aip.Exporter{Catalog: db, Store: store, TempDir: t.TempDir()}},
+		Copies:   &Copies{Service: &certify.Service{DB: db, Store: store, TempDir: t.TempDir()}},
+		Webhooks: &Webhooks{DB: db, Sealer: sealer}, QC: &QC{DB: db, Store: store}}
 	routes := Routes(srv, &Archive{DB: db})
-	h := Authenticate(db, nil)(NewMux(routes))
+	return db, sealer, routes, Authenticate(db, nil)(NewMux(routes))
+}
+
+func TestAccessMatrix(t *testing.T) {
+	ctx := context.Background()
+	db, _, routes, h := allRoutes(t)
 
 	roles := map[byte]Scope{'a': ScopeArchivist, 'c': ScopeClerk, 's': ScopeSystem, 'u': ScopeAuditor}
 	tokens := map[byte]string{}
@@ -259,25 +265,7 @@ func TestAccessMatrix(t *testing.T) {
 // that addresses a record.
 func TestNotYoursIsNotFound(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dir, "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store, err := localfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := webhook.NewSealer(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &Server{Catalog: db, Store: store,
-		Reports:  &Reports{DB: db, Export: &aip.Exporter{Catalog: db, Store: store, TempDir: t.TempDir()}},
-		Copies:   &Copies{Service: &certify.Service{DB: db, Store: store, TempDir: t.TempDir()}},
-		Webhooks: &Webhooks{DB: db, Sealer: sealer}, QC: &QC{DB: db, Store: store}}
-	h := Authenticate(db, nil)(NewMux(Routes(srv, &Archive{DB: db})))
+	db, sealer, routes, h := allRoutes(t)
 
 	// Office px2's records.
 	if _, err := db.EnsureBatch(ctx, "b2", "b2"); err != nil {
@@ -312,7 +300,7 @@ func TestNotYoursIsNotFound(t *testing.T) {
 		return rec.Code, rec.Body.String()
 	}
 	checked := 0
-	for _, rt := range Routes(srv, &Archive{DB: db}) {
+	for _, rt := range routes {
 		if rt.Office == nil || !strings.Contains(rt.Pattern, "{id}") {
 			continue
 		}
