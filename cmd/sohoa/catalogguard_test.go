@@ -24,11 +24,7 @@ func TestCatalogCommandsNeedACatalog(t *testing.T) {
 	}
 	cmds := [][]string{{"fixity"}, {"apikey", "list"}, {"audit", "verify"}, {"results", "import", "--office", "o", csv}}
 	for _, args := range cmds {
-		cmd := rootCmd()
-		cmd.SetArgs(args)
-		cmd.SetOut(new(strings.Builder))
-		cmd.SetErr(new(strings.Builder))
-		err := cmd.ExecuteContext(context.Background())
+		_, err := runErr(args...)
 		if err == nil || !strings.Contains(err.Error(), "no catalog at") || !strings.Contains(err.Error(), "không có danh mục") {
 			t.Errorf("sohoa %s in a directory without a catalog: %v; want a bilingual no-catalog error", strings.Join(args, " "), err)
 		}
