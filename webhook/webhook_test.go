@@ -135,10 +135,9 @@ type receiver struct {
 	secret string
 	codes  []int // answers in turn; the last repeats
 
-	mu       sync.Mutex
-	got      []received
-	badSig   int
-	delivery map[string]bool
+	mu     sync.Mutex
+	got    []received
+	badSig int
 }
 
 type received struct {

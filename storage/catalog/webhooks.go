@@ -88,7 +88,7 @@ func (s nullTime) Scan(v any) error {
 		*s.t = time.Time{}
 		return nil
 	}
-	return timeScanner{s.t}.Scan(v)
+	return timeScanner(s).Scan(v)
 }
 
 // CreateWebhook stores a new subscription and writes "webhook.create" to
