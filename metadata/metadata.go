@@ -68,7 +68,7 @@ func Extract(text string) Metadata {
 	for i, l := range lines {
 		if m.NumberSymbol == nil {
 			if loc := reNumber.FindStringSubmatchIndex(l); loc != nil {
-				m.NumberSymbol = &Field{Value: strings.ReplaceAll(l[loc[2]:loc[3]], " ", ""), Confidence: 0.9}
+				m.NumberSymbol = &Field{Value: strings.Join(strings.Fields(l[loc[2]:loc[3]]), ""), Confidence: 0.9}
 				if iss := issuerAbove(lines, i); iss != "" {
 					m.Issuer = &Field{Value: iss, Confidence: 0.6}
 				}
