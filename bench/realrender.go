@@ -19,7 +19,7 @@ import (
 
 // realVersion names the generator's output in the cache: bump it when
 // what the generator writes changes.
-const realVersion = "v1"
+const realVersion = "v2"
 
 // realPage is one page image of the real-rendering corpus.
 type realPage struct {
@@ -379,8 +379,12 @@ func stampArgs(d *realDoc, seq, of int, ws []bboxWord, rng *rand.Rand, dpi int) 
 // scanArgs turn a colour rendering at the scan's resolution into a scan:
 // skewed, noisy, then 200 dpi bilevel (blurred and thresholded, the seal
 // black), 300 dpi grey JPEG or 300 dpi colour JPEG.
-func scanArgs(scan string, skew float64) (args []string, ext string, dpi int) {
-	rot := []string{"-virtual-pixel", "White", "-distort", "SRT", fmt.Sprintf("%.2f", skew)}
+//
+// noise seeds ImageMagick's random noise, so that a seed's corpus is the
+// same scan on every build (unseeded, two builds differed in the letters
+// Tesseract read under the seal).
+func scanArgs(scan string, skew float64, noise int64) (args []string, ext string, dpi int) {
+	rot := []string{"-seed", fmt.Sprint(noise), "-virtual-pixel", "White", "-distort", "SRT", fmt.Sprintf("%.2f", skew)}
 	switch scan {
 	case "bilevel200":
 		return append(append([]string{"-colorspace", "Gray"}, rot...), "-blur", "0x0.7",
@@ -488,7 +492,7 @@ func realPageImage(ctx context.Context, dir string, d *realDoc, seq, of int, rec
 		dpi = 200
 	}
 	rng := rand.New(rand.NewSource(int64(d.Index)*101 + int64(seq)))
-	args, ext, _ := scanArgs(d.Scan, d.Skew+rng.Float64()*0.2-0.1)
+	args, ext, _ := scanArgs(d.Scan, d.Skew+rng.Float64()*0.2-0.1, rng.Int63n(1<<31))
 	out := stem + "-" + d.Scan + ext
 	rec.File, rec.DPI = filepath.Base(out), dpi
 	if _, err := os.Stat(out); err == nil {
