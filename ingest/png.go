@@ -7,7 +7,8 @@ import (
 	"hash/crc32"
 	"image"
 	"image/png"
-	"math"
+
+	"github.com/sohoa-vn/sohoa/internal/pngdpi"
 )
 
 // encodePNG encodes a page as PNG with its resolution in a pHYs chunk,
@@ -24,22 +25,7 @@ func encodePNG(img image.Image, dpi int) ([]byte, error) {
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
-	b := buf.Bytes()
-	const ihdrEnd = 8 + 8 + 13 + 4
-	return append(append(append(make([]byte, 0, len(b)+21), b[:ihdrEnd]...), physChunk(dpi)...), b[ihdrEnd:]...), nil
-}
-
-// physChunk is a PNG pHYs chunk giving dpi in both directions.
-func physChunk(dpi int) []byte {
-	ppm := uint32(math.Round(float64(dpi) / 0.0254))
-	chunk := make([]byte, 21)
-	binary.BigEndian.PutUint32(chunk, 9)
-	copy(chunk[4:], "pHYs")
-	binary.BigEndian.PutUint32(chunk[8:], ppm)
-	binary.BigEndian.PutUint32(chunk[12:], ppm)
-	chunk[16] = 1 // unit: metre
-	binary.BigEndian.PutUint32(chunk[17:], crc32.ChecksumIEEE(chunk[4:17]))
-	return chunk
+	return pngdpi.Insert(buf.Bytes(), dpi), nil
 }
 
 // bilevelPNG writes g as a 1-bit greyscale PNG (0 black, 1 white) when
@@ -105,7 +91,7 @@ func packedPNG(w, h, dpi int, fill func(y int, row []byte) (bool, error)) (b []b
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
 	ihdr[8] = 1 // bit depth; colour type 0 (grey), deflate, no filter method, no interlace
 	out = appendChunk(out, "IHDR", ihdr)
-	out = append(out, physChunk(dpi)...)
+	out = append(out, pngdpi.Chunk(dpi)...)
 	out = appendChunk(out, "IDAT", z.Bytes())
 	out = appendChunk(out, "IEND", nil)
 	return out, true, nil

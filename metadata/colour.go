@@ -2,13 +2,12 @@ package metadata
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/color"
 	_ "image/jpeg" // colour scans come as JPEG…
 	"image/png"    // … or PNG
-	"math"
+
+	"github.com/sohoa-vn/sohoa/internal/pngdpi"
 )
 
 // chromaDrop is how far from grey (|Cb−128| + |Cr−128|, 0..255) a pixel's
@@ -78,7 +77,7 @@ func DropColour(img []byte, dpi int) ([]byte, bool) {
 		return img, false
 	}
 	if dpi > 0 {
-		return withPHYs(buf.Bytes(), dpi), true
+		return pngdpi.Insert(buf.Bytes(), dpi), true
 	}
 	return buf.Bytes(), true
 }
@@ -88,26 +87,4 @@ func abs(v int) int {
 		return -v
 	}
 	return v
-}
-
-// withPHYs puts a pHYs chunk (the resolution, which image/png does not
-// write and Leptonica reads) after a PNG's IHDR. Written by hand: the
-// chunk is 21 bytes.
-func withPHYs(p []byte, dpi int) []byte {
-	const ihdrEnd = 8 + 4 + 4 + 13 + 4 // signature, length, type, IHDR data, CRC
-	if len(p) < ihdrEnd {
-		return p
-	}
-	ppm := uint32(math.Round(float64(dpi) / 0.0254))
-	chunk := make([]byte, 4+4+9+4)
-	binary.BigEndian.PutUint32(chunk[0:], 9)
-	copy(chunk[4:], "pHYs")
-	binary.BigEndian.PutUint32(chunk[8:], ppm)
-	binary.BigEndian.PutUint32(chunk[12:], ppm)
-	chunk[16] = 1 // unit: metre
-	binary.BigEndian.PutUint32(chunk[17:], crc32.ChecksumIEEE(chunk[4:17]))
-	out := make([]byte, 0, len(p)+len(chunk))
-	out = append(out, p[:ihdrEnd]...)
-	out = append(out, chunk...)
-	return append(out, p[ihdrEnd:]...)
 }

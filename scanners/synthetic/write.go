@@ -6,15 +6,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"image/png"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/sohoa-vn/sohoa/internal/pngdpi"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -135,20 +134,7 @@ func EncodePNG(img image.Image, dpi int) ([]byte, error) {
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
-	b := buf.Bytes()
-	const ihdrEnd = 8 + 8 + 13 + 4 // signature, IHDR length+type, data, CRC
-	ppm := uint32(math.Round(float64(dpi) / 0.0254))
-	chunk := make([]byte, 8+9+4)
-	binary.BigEndian.PutUint32(chunk[0:], 9)
-	copy(chunk[4:], "pHYs")
-	binary.BigEndian.PutUint32(chunk[8:], ppm)
-	binary.BigEndian.PutUint32(chunk[12:], ppm)
-	chunk[16] = 1 // unit: metre
-	binary.BigEndian.PutUint32(chunk[17:], crc32.ChecksumIEEE(chunk[4:17]))
-	out := make([]byte, 0, len(b)+len(chunk))
-	out = append(out, b[:ihdrEnd]...)
-	out = append(out, chunk...)
-	return append(out, b[ihdrEnd:]...), nil
+	return pngdpi.Insert(buf.Bytes(), dpi), nil
 }
 
 // EncodeJPEG encodes img as baseline JPEG with a JFIF APP0 segment giving
